@@ -1,0 +1,197 @@
+/**
+ * {@linkcode Fs} on the real file system through `node:fs`, with `flock` for the directory lock.
+ *
+ * @module
+ */
+import * as nfs from "node:fs";
+import { IOError, NotFoundError } from "../errors.ts";
+import type { FileLock, Fs, RandomAccessFile, WritableFile } from "./fs.ts";
+
+function wrap(e: unknown, action: string, path: string): Error {
+  const code = (e as { code?: string }).code;
+  const msg = `${action} "${path}": ${(e as Error).message ?? String(e)}`;
+  if (code === "ENOENT") return new NotFoundError(msg, { file: path, cause: e });
+  return new IOError(msg, { file: path, cause: e });
+}
+
+class RealWritable implements WritableFile {
+  readonly path: string;
+  #fd: number | undefined;
+  #size: number;
+  constructor(path: string, append: boolean) {
+    this.path = path;
+    try {
+      this.#fd = nfs.openSync(path, append ? "a" : "w");
+      this.#size = nfs.fstatSync(this.#fd).size;
+    } catch (e) {
+      throw wrap(e, "Cannot open for writing", path);
+    }
+  }
+  append(data: Uint8Array): void {
+    if (this.#fd === undefined) throw new IOError(`Cannot append to "${this.path}": file is closed`);
+    let off = 0;
+    try {
+      while (off < data.length) off += nfs.writeSync(this.#fd, data, off, data.length - off);
+    } catch (e) {
+      throw wrap(e, "Cannot append to", this.path);
+    }
+    this.#size += data.length;
+  }
+  sync(): Promise<void> {
+    const fd = this.#fd;
+    if (fd === undefined) return Promise.reject(new IOError(`Cannot sync "${this.path}": file is closed`));
+    return new Promise((resolve, reject) =>
+      nfs.fdatasync(fd, (e) => e ? reject(wrap(e, "Cannot sync", this.path)) : resolve())
+    );
+  }
+  size(): number {
+    return this.#size;
+  }
+  close(): void {
+    if (this.#fd === undefined) return;
+    nfs.closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+class RealRandom implements RandomAccessFile {
+  readonly path: string;
+  #fd: number | undefined;
+  readonly #size: number;
+  constructor(path: string) {
+    this.path = path;
+    try {
+      this.#fd = nfs.openSync(path, "r");
+      this.#size = nfs.fstatSync(this.#fd).size;
+    } catch (e) {
+      throw wrap(e, "Cannot open for reading", path);
+    }
+  }
+  size(): number {
+    return this.#size;
+  }
+  read(offset: number, length: number): Uint8Array {
+    if (this.#fd === undefined) throw new IOError(`Cannot read "${this.path}": file is closed`);
+    const buf = new Uint8Array(Math.max(0, Math.min(length, this.#size - offset)));
+    let got = 0;
+    try {
+      while (got < buf.length) {
+        const n = nfs.readSync(this.#fd, buf, got, buf.length - got, offset + got);
+        if (n === 0) break;
+        got += n;
+      }
+    } catch (e) {
+      throw wrap(e, "Cannot read", this.path);
+    }
+    return got === buf.length ? buf : buf.subarray(0, got);
+  }
+  close(): void {
+    if (this.#fd === undefined) return;
+    nfs.closeSync(this.#fd);
+    this.#fd = undefined;
+  }
+}
+
+/**
+ * The real file system.
+ *
+ * @example Write, sync and read back
+ * ```ts
+ * import { RealFs } from "./real_fs.ts";
+ * const fs = new RealFs();
+ * const dir = Deno.makeTempDirSync();
+ * const f = fs.openWritable(`${dir}/a`);
+ * f.append(new Uint8Array([1, 2, 3]));
+ * await f.sync();
+ * f.close();
+ * if (fs.readFile(`${dir}/a`).length !== 3) throw new Error("lost bytes");
+ * Deno.removeSync(dir, { recursive: true });
+ * ```
+ */
+export class RealFs implements Fs {
+  openWritable(path: string, options: { append?: boolean } = {}): WritableFile {
+    return new RealWritable(path, options.append ?? false);
+  }
+  openRandom(path: string): RandomAccessFile {
+    return new RealRandom(path);
+  }
+  readFile(path: string): Uint8Array {
+    try {
+      return nfs.readFileSync(path);
+    } catch (e) {
+      throw wrap(e, "Cannot read", path);
+    }
+  }
+  exists(path: string): boolean {
+    return nfs.existsSync(path);
+  }
+  list(dir: string): string[] {
+    try {
+      return nfs.readdirSync(dir).sort();
+    } catch (e) {
+      throw wrap(e, "Cannot list", dir);
+    }
+  }
+  remove(path: string): void {
+    try {
+      nfs.rmSync(path, { force: true });
+    } catch (e) {
+      throw wrap(e, "Cannot remove", path);
+    }
+  }
+  rename(from: string, to: string): void {
+    try {
+      nfs.renameSync(from, to);
+    } catch (e) {
+      throw wrap(e, `Cannot rename to "${to}"`, from);
+    }
+  }
+  mkdirp(dir: string): void {
+    try {
+      nfs.mkdirSync(dir, { recursive: true });
+    } catch (e) {
+      throw wrap(e, "Cannot create directory", dir);
+    }
+  }
+  syncDir(dir: string): Promise<void> {
+    return new Promise((resolve, reject) => {
+      nfs.open(dir, "r", (e, fd) => {
+        if (e) return reject(wrap(e, "Cannot open directory", dir));
+        nfs.fsync(fd, (e2) => {
+          nfs.close(fd, () => e2 ? reject(wrap(e2, "Cannot sync directory", dir)) : resolve());
+        });
+      });
+    });
+  }
+  truncate(path: string, size: number): void {
+    try {
+      nfs.truncateSync(path, size);
+    } catch (e) {
+      throw wrap(e, "Cannot truncate", path);
+    }
+  }
+  lock(path: string): FileLock {
+    let file: Deno.FsFile;
+    try {
+      file = Deno.openSync(path, { read: true, write: true, create: true });
+    } catch (e) {
+      throw wrap(e, "Cannot open lock file", path);
+    }
+    if (!file.tryLockSync(true)) {
+      file.close();
+      throw new IOError(
+        `Cannot lock "${path}": the directory is in use by another process (only one writer may open a store)`,
+        { file: path },
+      );
+    }
+    let held = true;
+    return {
+      release() {
+        if (!held) return;
+        held = false;
+        file.unlockSync();
+        file.close();
+      },
+    };
+  }
+}
