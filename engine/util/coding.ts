@@ -144,7 +144,9 @@ export class ByteReader {
     this.#need(8, field);
     const lo = this.#view.getUint32(this.pos, true);
     const hi = this.#view.getUint32(this.pos + 4, true);
-    if (hi >= 0x200000) throw new CorruptionError(`Cannot decode ${this.#what}: field "${field}" exceeds 2^53`);
+    if (hi >= 0x200000) {
+      throw new CorruptionError(`Cannot decode ${this.#what}: field "${field}" exceeds 2^53`);
+    }
     this.pos += 8;
     return hi * 0x100000000 + lo;
   }
