@@ -165,6 +165,7 @@ export class T4DX {
   #bg: Promise<void> | undefined;
   #flushing: Promise<void> | undefined;
   #manual = false;
+  #compactQueue: Promise<void> = Promise.resolve();
   #bgError: unknown;
   #waiters: (() => void)[] = [];
   #closed = false;
@@ -222,7 +223,16 @@ export class T4DX {
     try {
       const exists = fs.exists(currentFileName(d));
       if (!exists) {
-        const stray = fs.list(d).filter((n) => ["log", "table", "manifest"].includes(parseFileName(n).kind));
+        // CURRENT is written last when a store is created, and only ever replaced by rename after. With
+        // no CURRENT, nothing was acknowledged unless a WAL or a table exists: a crash during creation
+        // leaves at most a manifest and a temp file, which are removed.
+        const names = fs.list(d);
+        const stray = names.filter((n) => ["log", "table"].includes(parseFileName(n).kind));
+        if (stray.length === 0) {
+          for (const n of names) {
+            if (["manifest", "temp"].includes(parseFileName(n).kind)) fs.remove(`${d}/${n}`);
+          }
+        }
         if (stray.length > 0) {
           throw new CorruptionError(
             `Cannot open store "${d}": CURRENT is missing but store files are present (${
@@ -429,9 +439,10 @@ export class T4DX {
 
   /** REQUIRES: called from the write loop, with no immutable memtable. */
   async #rotateMemtable(): Promise<void> {
-    await this.#wal.sync();
-    this.#wal.close();
+    const old = this.#wal;
+    await old.sync();
     await this.#newWal();
+    old.close();
     this.#imm = this.#mem;
     this.#mem = new SkipListMemtable();
     this.#maybeScheduleBackground();
@@ -560,7 +571,13 @@ export class T4DX {
    * Flushes, then compacts every table into the deepest level, running the compaction filter over every
    * live value and dropping every tombstone and shadowed version no snapshot needs.
    */
-  async compact(): Promise<void> {
+  compact(): Promise<void> {
+    const p = this.#compactQueue.then(() => this.#compactNow());
+    this.#compactQueue = p.catch(() => {});
+    return p;
+  }
+
+  async #compactNow(): Promise<void> {
     await this.flush();
     while (this.#bg) await this.#bg;
     this.#manual = true;

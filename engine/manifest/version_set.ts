@@ -77,8 +77,13 @@ export class VersionSet {
       throw new CorruptionError(`Cannot open store: CURRENT names ${JSON.stringify(name)}`, { file: cur });
     }
     const path = manifestFileName(this.#dir, Number(m[1]));
+    if (!this.#fs.exists(path)) {
+      throw new CorruptionError(`Cannot open store: CURRENT names "${name}", which does not exist`, {
+        file: cur,
+      });
+    }
     const data = this.#fs.readFile(path);
-    const res = readWal(data, { file: path });
+    const res = readWal(data, { file: path, strictTail: true });
     if (res.corruptions.length > 0) {
       const c = res.corruptions[0]!;
       throw new CorruptionError(

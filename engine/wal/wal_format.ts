@@ -111,6 +111,13 @@ export interface WalReadOptions {
    * @default undefined (corruptions are only returned)
    */
   reporter?: (bytesDropped: number, reason: string) => void;
+  /**
+   * Treat a complete record with a bad checksum (or type) at the tail as corruption, not as a torn
+   * tail. For logs whose records are each fsync'd before they are relied on (the manifest): a crash
+   * can cut such a log short, but cannot leave a complete record with wrong bytes.
+   * @default false
+   */
+  strictTail?: boolean;
 }
 
 /** What `readWal` found. */

@@ -147,6 +147,19 @@ export function readWal(data: Uint8Array, options: WalReadOptions): WalReadResul
     drop(fragStart, n - fragStart, `fragmented record at offset ${fragStart} has no last fragment`);
   }
   if (damaged && !proven) proven = damageAt.some((at) => intactChainAfter(data, at));
+  if (!proven && options.strictTail && validLength < n) {
+    let at = validLength;
+    if (BLOCK - (at % BLOCK) < HEADER) at += BLOCK - (at % BLOCK);
+    const blockEnd = at - (at % BLOCK) + BLOCK;
+    const why = at < n ? inspect(data, at, blockEnd) : "";
+    if (
+      typeof why === "string" && (/^(checksum mismatch|unknown record type)/.test(why) ||
+        lengthFieldDamaged(data, at, Math.min(n, blockEnd)))
+    ) {
+      pending = [{ offset: at, bytes: n - at, reason: `complete last record is damaged: ${why}` }];
+      proven = true;
+    }
+  }
   if (proven) flush();
   return { records, validLength, tornTail: validLength < n && !proven, corruptions };
 }
@@ -194,6 +207,18 @@ function inspect(data: Uint8Array, pos: number, blockEnd: number): Uint8Array | 
   if (maskCrc(crc32c(payload, WAL_TYPE_CRC[type])) !== crc) return `checksum mismatch at offset ${pos}`;
   if (type === 0 || type > LAST) return `unknown record type ${type} at offset ${pos}`;
   return payload;
+}
+
+/**
+ * Whether the record at `at` claims to run past `end` although the bytes up to `end` carry its checksum:
+ * a complete record whose length field was damaged, not a torn one.
+ */
+function lengthFieldDamaged(data: Uint8Array, at: number, end: number): boolean {
+  if (at + HEADER > end) return false;
+  const len = data[at + 4]! | (data[at + 5]! << 8);
+  const type = data[at + 6]!;
+  if (at + HEADER + len <= end || type === 0 || type > LAST) return false;
+  return maskCrc(crc32c(data.subarray(at + HEADER, end), WAL_TYPE_CRC[type])) === readU32(data, at);
 }
 
 /**
