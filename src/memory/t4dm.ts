@@ -1,0 +1,478 @@
+/**
+ * T4DM: the memory library. It maps memories onto T4DX collections (one per namespace: record, time,
+ * lexical and vector indexes written atomically), embeds content with the configured embedder, and
+ * recalls by fusing the indexes' candidates (src/memory/rank.ts). This file coordinates the memory
+ * layer, so it is longer than a leaf file.
+ *
+ * @module
+ */
+import type { Collection } from "../../engine/indexes/collection.ts";
+import { IndexedStore, type IndexedStoreOptions } from "../../engine/indexes/indexed_store.ts";
+import { WriteBatch } from "../../engine/mod.ts";
+import { CachedEmbedder } from "../../cortex/cached_embedder.ts";
+import type { Embedder } from "../../cortex/embedder.ts";
+import { UseEmbedder } from "../../cortex/use_embedder.ts";
+import { fromRecord, indexText, toRecord } from "./codec.ts";
+import { MemoryError } from "./errors.ts";
+import { type Clock, type Random, uuidv7Generator } from "./ids.ts";
+import { matchesFilters } from "./filters.ts";
+import { DEFAULT_WEIGHTS, fuse, type RankWeights, type ScoreParts } from "./rank.ts";
+import {
+  type Memory,
+  parse,
+  type RecallOptions,
+  RecallOptionsSchema,
+  type StoreInput,
+  StoreInputSchema,
+  toMs,
+  type UpdatePatch,
+  UpdatePatchSchema,
+} from "./schema.ts";
+import { resolveWhen } from "./time_window.ts";
+
+/** Options of {@linkcode T4DM.open}. */
+export interface T4DMOptions {
+  /** Data directory. */
+  path: string;
+  /** Text embedder. @default Universal Sentence Encoder lite (offline), cached */
+  embedder?: Embedder;
+  /** Namespace used when a call names none. @default "default" */
+  defaultNamespace?: string;
+  /** Source of "now" (ms). @default Date.now */
+  clock?: Clock;
+  /** Source of randomness for ids. @default Math.random */
+  random?: Random;
+  /** Ranking parameters. @default DEFAULT_WEIGHTS */
+  weights?: Partial<RankWeights>;
+  /** Engine options (durability, file system, sizes). @default engine defaults */
+  engine?: Omit<IndexedStoreOptions, "compactionFilter">;
+}
+
+/** One recalled memory. */
+export interface RecallResult {
+  memory: Memory;
+  score: number;
+  /** Each component's score, when `explain` was asked for. */
+  explain?: ScoreParts;
+}
+
+/** Figures of {@linkcode T4DM.stats}. */
+export interface MemoryStats {
+  namespaces: Record<string, { memories: number; vectors: number }>;
+  engine: ReturnType<IndexedStore["engine"]["stats"]>;
+  embedder: string;
+}
+
+const enc = new TextEncoder();
+const dec = new TextDecoder();
+const HISTORY = 0x04;
+const ACCESS = 0x05;
+
+function histKey(ns: string, id: string, version?: number): Uint8Array {
+  const base = enc.encode(`${ns}\0${id}\0`);
+  const out = new Uint8Array(1 + base.length + (version === undefined ? 0 : 4));
+  out[0] = HISTORY;
+  out.set(base, 1);
+  if (version !== undefined) new DataView(out.buffer).setUint32(1 + base.length, version, false);
+  return out;
+}
+
+function accessKey(ns: string, id: string): Uint8Array {
+  return new Uint8Array([ACCESS, ...enc.encode(`${ns}\0${id}`)]);
+}
+
+/**
+ * An open memory store.
+ *
+ * Concurrency: every method may overlap with the others; writes to one namespace apply in call order.
+ *
+ * @example Store and recall
+ * ```ts ignore
+ * import { T4DM } from "./t4dm.ts";
+ * const mem = await T4DM.open({ path: Deno.makeTempDirSync() });
+ * await mem.store({ content: "Ada prefers tea over coffee", actor: "ada" });
+ * const [top] = await mem.recall({ query: "what does Ada drink?" });
+ * if (!top?.memory.content.includes("tea")) throw new Error("not recalled");
+ * await mem.close();
+ * ```
+ */
+export class T4DM {
+  readonly #store: IndexedStore;
+  readonly #embedder: Embedder;
+  readonly #defaultNs: string;
+  readonly #clock: Clock;
+  readonly #newId: () => string;
+  readonly #weights: RankWeights;
+  readonly #access = new Map<string, { ns: string; id: string; count: number; last: number }>();
+  #accessTimer: ReturnType<typeof setTimeout> | undefined;
+  #closed = false;
+
+  private constructor(store: IndexedStore, embedder: Embedder, o: T4DMOptions) {
+    this.#store = store;
+    this.#embedder = embedder;
+    this.#defaultNs = o.defaultNamespace ?? "default";
+    this.#clock = o.clock ?? Date.now;
+    this.#newId = uuidv7Generator(this.#clock, o.random ?? Math.random);
+    this.#weights = { ...DEFAULT_WEIGHTS, ...o.weights };
+  }
+
+  /**
+   * Opens (or creates) the store at `options.path`.
+   *
+   * @throws {IOError} Another process has the store open.
+   */
+  static async open(options: T4DMOptions): Promise<T4DM> {
+    const embedder = options.embedder ?? new CachedEmbedder(await UseEmbedder.load());
+    const store = await IndexedStore.open(options.path, options.engine ?? {});
+    return new T4DM(store, embedder, options);
+  }
+
+  /** The embedder in use. */
+  get embedder(): Embedder {
+    return this.#embedder;
+  }
+
+  #ns(ns: string | undefined): string {
+    return ns ?? this.#defaultNs;
+  }
+
+  #collection(ns: string): Promise<Collection> {
+    return this.#store.collection(`ns.${ns}`, { dim: this.#embedder.dim });
+  }
+
+  #check(): void {
+    if (this.#closed) throw new MemoryError("UNAVAILABLE", "Cannot use the memory store: it is closed");
+  }
+
+  /** Stores one memory. */
+  async store(input: StoreInput): Promise<Memory> {
+    return (await this.storeMany([input]))[0]!;
+  }
+
+  /**
+   * Stores memories: per namespace one atomic write, embeddings computed in one batch. An input with an
+   * existing `id` replaces that memory (as an import does).
+   *
+   * @throws {MemoryError} VALIDATION naming the first bad field; nothing is stored.
+   */
+  async storeMany(inputs: readonly StoreInput[]): Promise<Memory[]> {
+    this.#check();
+    const now = this.#clock();
+    const parsed = inputs.map((x, i) => parse(StoreInputSchema, x, `store memory #${i}`));
+    const memories: Memory[] = parsed.map((p) => {
+      const eventTime = p.eventTime === undefined ? now : toMs(p.eventTime);
+      const m: Memory = {
+        id: p.id ?? this.#newId(),
+        namespace: this.#ns(p.namespace),
+        kind: p.kind ?? "episodic",
+        content: p.content,
+        eventTime,
+        recordTime: now,
+        validFrom: p.validFrom === undefined ? eventTime : toMs(p.validFrom),
+        importance: p.importance ?? 0.5,
+        kappa: p.kappa ?? 0,
+        tags: p.tags ?? [],
+        metadata: (p.metadata ?? {}) as Record<string, unknown>,
+        provenance: p.provenance ?? [],
+        access: { count: 0 },
+        version: 1,
+      };
+      if (p.session !== undefined) m.session = p.session;
+      if (p.actor !== undefined) m.actor = p.actor;
+      if (p.validTo !== undefined) m.validTo = toMs(p.validTo);
+      return m;
+    });
+    const vectors = await this.#embedder.embed(memories.map(indexText));
+    const byNs = new Map<string, number[]>();
+    memories.forEach((m, i) => byNs.set(m.namespace, [...(byNs.get(m.namespace) ?? []), i]));
+    for (const [ns, idx] of byNs) {
+      const c = await this.#collection(ns);
+      await c.put(idx.map((i) => toRecord(memories[i]!, vectors[i])));
+    }
+    return memories;
+  }
+
+  /** The memory `id`, or undefined. */
+  async get(id: string, options: { namespace?: string } = {}): Promise<Memory | undefined> {
+    this.#check();
+    const ns = this.#ns(options.namespace);
+    const c = await this.#collection(ns);
+    return this.#load(c, ns, id);
+  }
+
+  #load(c: Collection, ns: string, id: string): Memory | undefined {
+    let r;
+    try {
+      r = c.get(id);
+    } catch (e) {
+      if ((e as { code?: string }).code === "INVALID_ARGUMENT") return undefined;
+      throw e;
+    }
+    if (!r) return undefined;
+    const m = fromRecord(r);
+    const stored = this.#store.engine.get(accessKey(ns, id));
+    if (stored) m.access = JSON.parse(dec.decode(stored));
+    const pending = this.#access.get(`${ns}\0${id}`);
+    if (pending) m.access = { count: m.access.count + pending.count, last: pending.last };
+    return m;
+  }
+
+  async #mustLoad(id: string, ns: string, action: string): Promise<{ c: Collection; m: Memory }> {
+    const c = await this.#collection(ns);
+    const m = this.#load(c, ns, id);
+    if (!m) {
+      throw new MemoryError(
+        "NOT_FOUND",
+        `Cannot ${action} memory ${JSON.stringify(id)}: no such memory in "${ns}"`,
+      );
+    }
+    return { c, m };
+  }
+
+  /**
+   * Replaces a memory's fields with a new version; the previous version stays in its history.
+   *
+   * @throws {MemoryError} NOT_FOUND, or VALIDATION naming the bad field.
+   */
+  async update(id: string, patch: UpdatePatch, options: { namespace?: string } = {}): Promise<Memory> {
+    this.#check();
+    const p = parse(UpdatePatchSchema, patch, "update memory");
+    const ns = this.#ns(options.namespace);
+    const { c, m } = await this.#mustLoad(id, ns, "update");
+    const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock() };
+    if (p.content !== undefined) next.content = p.content;
+    if (p.actor !== undefined) next.actor = p.actor;
+    if (p.kind !== undefined) next.kind = p.kind;
+    if (p.eventTime !== undefined) next.eventTime = toMs(p.eventTime);
+    if (p.importance !== undefined) next.importance = p.importance;
+    if (p.tags !== undefined) next.tags = p.tags;
+    if (p.metadata !== undefined) next.metadata = p.metadata as Record<string, unknown>;
+    await this.#archive(m);
+    const [vector] = await this.#embedder.embed([indexText(next)]);
+    await c.put([toRecord(next, vector)]);
+    return next;
+  }
+
+  async #archive(m: Memory): Promise<void> {
+    await this.#store.engine.put(histKey(m.namespace, m.id, m.version), enc.encode(JSON.stringify(m)));
+  }
+
+  /**
+   * Marks a memory as no longer valid from `at` (default now) without erasing it: recall skips it unless
+   * asked `asOf` a time when it was valid.
+   */
+  async invalidate(id: string, options: { namespace?: string; at?: number | string } = {}): Promise<Memory> {
+    this.#check();
+    const ns = this.#ns(options.namespace);
+    const { c, m } = await this.#mustLoad(id, ns, "invalidate");
+    const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock() };
+    next.validTo = options.at === undefined ? this.#clock() : toMs(options.at);
+    await this.#archive(m);
+    const r = c.get(id)!;
+    const rec = toRecord(next, r.vector);
+    await c.put([rec]);
+    return next;
+  }
+
+  /**
+   * Deletes a memory and its history from every index, for good, and checks that no index still returns
+   * it. Returns false when there was nothing to delete.
+   */
+  async forget(id: string, options: { namespace?: string } = {}): Promise<boolean> {
+    this.#check();
+    const ns = this.#ns(options.namespace);
+    const c = await this.#collection(ns);
+    const m = this.#load(c, ns, id);
+    const n = m ? await c.delete([id]) : 0;
+    const b = new WriteBatch();
+    for (const [k] of this.#store.engine.iterator({ prefix: histKey(ns, id) })) b.delete(k);
+    b.delete(accessKey(ns, id));
+    this.#access.delete(`${ns}\0${id}`);
+    await this.#store.engine.write(b);
+    if (
+      m && (c.get(id) || c.timeRange({ from: m.eventTime, to: m.eventTime + 1 }).some((x) => x.id === id))
+    ) {
+      throw new MemoryError("CONFLICT", `Cannot forget memory ${JSON.stringify(id)}: it is still indexed`);
+    }
+    return n > 0 || m !== undefined;
+  }
+
+  /** Every version of a memory, oldest first, ending with the current one (if it still exists). */
+  async history(id: string, options: { namespace?: string } = {}): Promise<Memory[]> {
+    this.#check();
+    const ns = this.#ns(options.namespace);
+    const out: Memory[] = [];
+    for (const [, v] of this.#store.engine.iterator({ prefix: histKey(ns, id) })) {
+      out.push(JSON.parse(dec.decode(v)));
+    }
+    const cur = await this.get(id, { namespace: ns });
+    if (cur) out.push(cur);
+    return out;
+  }
+
+  /**
+   * Recalls the memories that best answer `query`, fusing meaning (vectors), words (BM25) and time.
+   *
+   * @throws {MemoryError} VALIDATION naming the bad option.
+   */
+  async recall(options: RecallOptions): Promise<RecallResult[]> {
+    this.#check();
+    const o = parse(RecallOptionsSchema, options, "recall");
+    const ns = this.#ns(o.namespace);
+    const c = await this.#collection(ns);
+    const now = o.now === undefined ? this.#clock() : toMs(o.now);
+    const k = o.k ?? 10;
+    let window: { from: number; to: number } | undefined;
+    if (o.window) {
+      window = {
+        from: o.window.from === undefined ? -8.64e15 : toMs(o.window.from),
+        to: o.window.to === undefined ? 8.64e15 : toMs(o.window.to),
+      };
+    } else if (o.when) {
+      const w = resolveWhen(o.when, now);
+      if (!w) {
+        throw new MemoryError(
+          "VALIDATION",
+          `Cannot recall: field "when" names no time: ${JSON.stringify(o.when)}`,
+          { field: "when" },
+        );
+      }
+      window = w;
+    }
+    const hardWindow = window !== undefined;
+    const soft = window ?? resolveWhen(o.query, now);
+    const asOf = o.asOf === undefined ? undefined : toMs(o.asOf);
+    const cache = new Map<string, Memory | undefined>();
+    const load = (id: string) => {
+      if (!cache.has(id)) cache.set(id, this.#load(c, ns, id));
+      return cache.get(id);
+    };
+    const pass = (id: string) => {
+      const m = load(id);
+      if (!m) return false;
+      if (
+        asOf === undefined
+          ? m.validTo !== undefined && m.validTo <= now
+          : !(m.validFrom <= asOf && (m.validTo === undefined || asOf < m.validTo))
+      ) {
+        return false;
+      }
+      if (hardWindow && !(m.eventTime >= window!.from && m.eventTime < window!.to)) return false;
+      return matchesFilters(m, o);
+    };
+    const pool = Math.max(50, 4 * k);
+    const [qv] = await this.#embedder.embed([o.query]);
+    const vec = c.knn(qv!, pool, { filter: pass });
+    const lex = c.bm25(o.query, pool, { filter: pass });
+    const fuseOpts: Parameters<typeof fuse>[3] = { now, weights: this.#weights };
+    if (soft) fuseOpts.window = soft;
+    const ranked = fuse(vec, lex, (id) => load(id), fuseOpts);
+    const out: RecallResult[] = [];
+    for (const r of ranked) {
+      if (o.minScore !== undefined && r.parts.total < o.minScore) break;
+      const res: RecallResult = { memory: load(r.id)!, score: r.parts.total };
+      if (o.explain) res.explain = r.parts;
+      out.push(res);
+      if (out.length >= k) break;
+    }
+    for (const r of out) this.#touch(ns, r.memory.id, now);
+    return out;
+  }
+
+  #touch(ns: string, id: string, now: number): void {
+    const key = `${ns}\0${id}`;
+    const a = this.#access.get(key) ?? { ns, id, count: 0, last: now };
+    a.count++;
+    a.last = now;
+    this.#access.set(key, a);
+    this.#accessTimer ??= setTimeout(() => void this.#flushAccess().catch(() => {}), 1000);
+  }
+
+  async #flushAccess(): Promise<void> {
+    clearTimeout(this.#accessTimer);
+    this.#accessTimer = undefined;
+    if (this.#access.size === 0) return;
+    const b = new WriteBatch();
+    for (const a of this.#access.values()) {
+      const stored = this.#store.engine.get(accessKey(a.ns, a.id));
+      const prev = stored ? JSON.parse(dec.decode(stored)) as { count: number } : { count: 0 };
+      b.put(accessKey(a.ns, a.id), enc.encode(JSON.stringify({ count: prev.count + a.count, last: a.last })));
+    }
+    this.#access.clear();
+    await this.#store.engine.write(b);
+  }
+
+  /**
+   * Streams memories as JSON lines (one memory a line, current versions), oldest first.
+   */
+  async *export(options: { namespace?: string } = {}): AsyncGenerator<string> {
+    this.#check();
+    const ns = this.#ns(options.namespace);
+    const c = await this.#collection(ns);
+    for (const { id } of c.timeRange({ field: "record" })) {
+      const m = this.#load(c, ns, id);
+      if (m) yield JSON.stringify(m);
+    }
+  }
+
+  /**
+   * Imports JSON lines (as written by {@linkcode T4DM.export}, or plain store inputs), in batches.
+   * Bad lines are reported and skipped; good lines are stored.
+   */
+  async import(
+    lines: AsyncIterable<string> | Iterable<string>,
+    options: { namespace?: string; batchSize?: number; onProgress?: (done: number) => void } = {},
+  ): Promise<{ imported: number; failed: { line: number; error: string }[] }> {
+    this.#check();
+    const size = options.batchSize ?? 256;
+    let batch: StoreInput[] = [];
+    let imported = 0;
+    let n = 0;
+    const failed: { line: number; error: string }[] = [];
+    const flush = async () => {
+      if (batch.length === 0) return;
+      await this.storeMany(batch);
+      imported += batch.length;
+      batch = [];
+      options.onProgress?.(imported);
+    };
+    for await (const raw of lines) {
+      n++;
+      const line = raw.trim();
+      if (!line) continue;
+      try {
+        const obj = JSON.parse(line) as Record<string, unknown>;
+        const input: Record<string, unknown> = {};
+        for (const f of Object.keys(StoreInputSchema.shape)) if (obj[f] !== undefined) input[f] = obj[f];
+        if (options.namespace) input.namespace = options.namespace;
+        batch.push(parse(StoreInputSchema, input, `import line ${n}`));
+      } catch (e) {
+        failed.push({ line: n, error: (e as Error).message });
+      }
+      if (batch.length >= size) await flush();
+    }
+    await flush();
+    return { imported, failed };
+  }
+
+  /** Counts per namespace and the engine's figures. */
+  async stats(): Promise<MemoryStats> {
+    this.#check();
+    const namespaces: MemoryStats["namespaces"] = {};
+    for (const name of this.#store.collections()) {
+      if (!name.startsWith("ns.")) continue;
+      const c = await this.#store.collection(name);
+      const s = c.stats();
+      namespaces[name.slice(3)] = { memories: s.count, vectors: s.vectors };
+    }
+    return { namespaces, engine: this.#store.engine.stats(), embedder: this.#embedder.id };
+  }
+
+  /** Flushes access statistics and vector sidecars, and closes the store. Idempotent. */
+  async close(): Promise<void> {
+    if (this.#closed) return;
+    await this.#flushAccess();
+    this.#closed = true;
+    await this.#store.close();
+  }
+}

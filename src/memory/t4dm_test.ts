@@ -1,0 +1,137 @@
+import { CachedEmbedder } from "../../cortex/cached_embedder.ts";
+import { UseEmbedder } from "../../cortex/use_embedder.ts";
+import { MemoryError } from "./errors.ts";
+import { T4DM } from "./t4dm.ts";
+
+const embedder = new CachedEmbedder(await UseEmbedder.load());
+let tick = Date.UTC(2024, 0, 1);
+const clock = () => tick++;
+
+async function withStore(fn: (mem: T4DM, path: string) => Promise<void>): Promise<void> {
+  const path = Deno.makeTempDirSync({ prefix: "t4dm-test-" });
+  const mem = await T4DM.open({ path, embedder, clock });
+  try {
+    await fn(mem, path);
+  } finally {
+    await mem.close();
+    Deno.removeSync(path, { recursive: true });
+  }
+}
+
+Deno.test("T4DM stores memories and recalls them by meaning, by words and by time, on real files", async () => {
+  await withStore(async (mem) => {
+    await mem.storeMany([
+      {
+        content: "Ada prefers green tea over coffee in the morning",
+        actor: "ada",
+        eventTime: "2023-05-08T10:00:00Z",
+      },
+      { content: "The quarterly report is due on Friday", actor: "bob", eventTime: "2023-06-02T09:00:00Z" },
+      { content: "Ada adopted a grey cat named Pixel", actor: "ada", eventTime: "2023-07-20T18:00:00Z" },
+      {
+        content: "Bob went hiking in the Alps with his brother",
+        actor: "bob",
+        eventTime: "2023-05-21T07:00:00Z",
+      },
+    ]);
+    const top = async (q: Parameters<T4DM["recall"]>[0]) => (await mem.recall(q))[0]?.memory.content ?? "";
+    const meaning = await top({ query: "what does Ada like to drink?" });
+    if (!meaning.includes("tea")) throw new Error(`meaning: ${meaning}`);
+    const words = await top({ query: "Pixel" });
+    if (!words.includes("Pixel")) throw new Error(`words: ${words}`);
+    const inMay = await mem.recall({
+      query: "what happened",
+      when: "in May 2023",
+      now: "2023-08-01T00:00:00Z",
+    });
+    const got = inMay.map((r) => r.memory.content).sort();
+    if (got.length !== 2 || !got[0]!.includes("Ada prefers") || !got[1]!.includes("hiking")) {
+      throw new Error(`window: ${JSON.stringify(got)}`);
+    }
+    const explained = await mem.recall({ query: "grey cat", explain: true, k: 1 });
+    const e = explained[0]!.explain!;
+    if (e.vectorRank === undefined || e.lexicalRank === undefined || !(e.total > 0)) {
+      throw new Error(`explain: ${JSON.stringify(e)}`);
+    }
+  });
+});
+
+Deno.test("update keeps history, invalidate hides a memory except asOf, forget erases it from every index", async () => {
+  await withStore(async (mem, path) => {
+    const m = await mem.store({ content: "Carol lives in Lisbon", eventTime: "2022-01-01T00:00:00Z" });
+    const u = await mem.update(m.id, { content: "Carol lives in Porto" });
+    if (u.version !== 2) throw new Error(`version ${u.version}`);
+    const h = await mem.history(m.id);
+    if (h.map((x) => x.content).join("|") !== "Carol lives in Lisbon|Carol lives in Porto") {
+      throw new Error(`history ${JSON.stringify(h.map((x) => x.content))}`);
+    }
+    await mem.invalidate(m.id, { at: "2023-01-01T00:00:00Z" });
+    const now = "2024-01-01T00:00:00Z";
+    if ((await mem.recall({ query: "where does Carol live", now })).length !== 0) {
+      throw new Error("invalid memory recalled");
+    }
+    const asOf = await mem.recall({ query: "where does Carol live", now, asOf: "2022-06-01T00:00:00Z" });
+    if (asOf[0]?.memory.id !== m.id) throw new Error("asOf did not find the memory");
+    if (!(await mem.forget(m.id))) throw new Error("forget found nothing");
+    const after = await mem.recall({ query: "Carol Porto Lisbon", now, asOf: "2022-06-01T00:00:00Z" });
+    if (after.length || (await mem.get(m.id)) || (await mem.history(m.id)).length) {
+      throw new Error("ghost after forget");
+    }
+    await mem.close();
+    const again = await T4DM.open({ path, embedder, clock });
+    const ghost = await again.recall({ query: "Carol Porto Lisbon", asOf: "2022-06-01T00:00:00Z" });
+    await again.close();
+    if (ghost.length) throw new Error("ghost after reopen");
+  });
+});
+
+Deno.test("namespaces never see each other's memories", async () => {
+  await withStore(async (mem) => {
+    await mem.store({ content: "the launch code is tulip", namespace: "alice" });
+    const b = await mem.recall({ query: "launch code tulip", namespace: "bob" });
+    const a = await mem.recall({ query: "launch code tulip", namespace: "alice" });
+    if (b.length !== 0 || a.length !== 1) throw new Error(`alice ${a.length}, bob ${b.length}`);
+  });
+});
+
+Deno.test("bad input gets an error naming the field and stores nothing", async () => {
+  await withStore(async (mem) => {
+    const cases: [unknown, string][] = [
+      [{ content: "" }, "content"],
+      [{ content: "x", importance: 2 }, "importance"],
+      [{ content: "x", eventTime: "not a date" }, "eventTime"],
+      [{ content: "x", colour: "red" }, "colour"],
+      [{ content: "x", namespace: "a/b" }, "namespace"],
+    ];
+    for (const [input, field] of cases) {
+      try {
+        await mem.storeMany([{ content: "fine" }, input as { content: string }]);
+        throw new Error(`accepted ${JSON.stringify(input)}`);
+      } catch (e) {
+        if (!(e instanceof MemoryError) || e.code !== "VALIDATION" || !e.message.includes(`"${field}`)) {
+          throw e;
+        }
+      }
+    }
+    if ((await mem.stats()).namespaces.default?.memories) {
+      throw new Error("a rejected batch stored something");
+    }
+  });
+});
+
+Deno.test("export then import reproduces the memories in another store", async () => {
+  await withStore(async (mem) => {
+    for (let i = 0; i < 30; i++) {
+      await mem.store({ content: `note number ${i} about topic ${i % 5}`, tags: [`t${i % 3}`] });
+    }
+    const lines: string[] = [];
+    for await (const l of mem.export()) lines.push(l);
+    await withStore(async (other) => {
+      const res = await other.import([...lines, "{not json", JSON.stringify({ content: "" })]);
+      if (res.imported !== 30 || res.failed.length !== 2) throw new Error(JSON.stringify(res));
+      const a = JSON.parse(lines[7]!);
+      const b = await other.get(a.id);
+      if (!b || b.content !== a.content || b.tags.join() !== a.tags.join()) throw new Error(`lost ${a.id}`);
+    });
+  });
+});
