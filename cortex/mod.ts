@@ -4,11 +4,13 @@
  * - {@linkcode Embedder} is the contract: texts in, unit-norm `Float32Array` vectors out.
  * - {@linkcode UseEmbedder} is the default, Universal Sentence Encoder lite (512-d), loaded offline
  *   from `node_modules/` and run by TensorFlow.js on its wasm backend.
+ * - {@linkcode OnnxEmbedder} runs a local BERT-family ONNX model folder (MiniLM, bge) with ONNX Runtime.
  * - {@linkcode CachedEmbedder} puts an LRU cache and a request batcher in front of any embedder.
  * - {@linkcode time2vec} encodes an event time (Kazemi et al. 2019, eq. 1), and
  *   {@linkcode time2vecSimilarity} compares two encodings by where they fall in the day, week and year.
  *
  * Nothing here reads files except {@linkcode UseEmbedder.load}, which reads the model's weights.
+ * {@linkcode OnnxEmbedder.load} likewise reads only the model folder it is given.
  *
  * @example Embed, cache and compare
  * ```ts
@@ -28,6 +30,7 @@ export type { Embedder } from "./embedder.ts";
 export { embedOne } from "./embedder.ts";
 export { CachedEmbedder, type CachedEmbedderOptions } from "./cached_embedder.ts";
 export { UseEmbedder, type UseEmbedderOptions } from "./use_embedder.ts";
+export { OnnxEmbedder, type OnnxEmbedderOptions } from "./onnx_embedder.ts";
 export {
   createTime2VecParams,
   DAY_MS,

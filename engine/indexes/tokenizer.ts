@@ -10,12 +10,12 @@
  */
 
 /**
- * ON DISK, NEVER REUSE: the version of the tokenizer rules below. Collections record it so that a
- * mismatch is found at open time rather than as ghost postings.
+ * ON DISK, NEVER REUSE: the version of the tokenizer rules below. A collection should store the version
+ * it was indexed with, so that a mismatch is found at open time rather than as ghost postings.
  *
- * | version | rules                                                                                  |
- * |---------|----------------------------------------------------------------------------------------|
- * | 1       | NFKC, `toLowerCase`, runs of `\p{L}\p{N}` (plus following `\p{M}`), {@linkcode STOP_WORDS}, ≤ 64 code points |
+ * | version | rules                                                                                 |
+ * |---------|---------------------------------------------------------------------------------------|
+ * | 1       | NFKC, `toLowerCase`, `[\p{L}\p{N}][\p{L}\p{N}\p{M}]*`, 35 stop words, ≤ 64 code points |
  */
 export const TOKENIZER_VERSION = 1;
 

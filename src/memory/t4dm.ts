@@ -312,10 +312,11 @@ export class T4DM {
 
   /**
    * Recalls the memories that best answer `query`, fusing meaning (vectors), words (BM25) and time.
+   * `hints.queryVector` skips embedding the query (benchmarks, callers that embed themselves).
    *
    * @throws {MemoryError} VALIDATION naming the bad option.
    */
-  async recall(options: RecallOptions): Promise<RecallResult[]> {
+  async recall(options: RecallOptions, hints: { queryVector?: Float32Array } = {}): Promise<RecallResult[]> {
     this.#check();
     const o = parse(RecallOptionsSchema, options, "recall");
     const ns = this.#ns(o.namespace);
@@ -361,7 +362,7 @@ export class T4DM {
       return matchesFilters(m, o);
     };
     const pool = Math.max(50, 4 * k);
-    const [qv] = await this.#embedder.embed([o.query]);
+    const qv = hints.queryVector ?? (await this.#embedder.embed([o.query]))[0];
     const vec = c.knn(qv!, pool, { filter: pass });
     const lex = c.bm25(o.query, pool, { filter: pass });
     const fuseOpts: Parameters<typeof fuse>[3] = { now, weights: this.#weights };
