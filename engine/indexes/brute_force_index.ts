@@ -44,7 +44,7 @@ export function normalizeInPlace(v: Float32Array): Float32Array {
   let sum = 0;
   for (let i = 0; i < v.length; i++) sum += v[i]! * v[i]!;
   const norm = Math.sqrt(sum);
-  if (norm > 0) for (let i = 0; i < v.length; i++) v[i] = v[i]! / norm;
+  if (norm > 0) { for (let i = 0; i < v.length; i++) v[i] = v[i]! / norm; }
   return v;
 }
 
@@ -175,7 +175,9 @@ export class BruteForceIndex implements VectorIndex {
    */
   checkInvariants(): void {
     const n = this.#slotOf.size;
-    if (n > this.#labels.length) throw new Error(`BruteForceIndex: ${n} labels in ${this.#labels.length} slots`);
+    if (n > this.#labels.length) {
+      throw new Error(`BruteForceIndex: ${n} labels in ${this.#labels.length} slots`);
+    }
     for (const [label, slot] of this.#slotOf) {
       if (slot >= n || this.#labels[slot] !== label) {
         throw new Error(`BruteForceIndex: label ${label} maps to slot ${slot} holding ${this.#labels[slot]}`);

@@ -32,7 +32,7 @@ export interface CollectionOptions {
   M?: number;
   /** HNSW build beam width. @default 200 */
   efConstruction?: number;
-  /** HNSW search beam width. @default 64 */
+  /** HNSW search beam width (64 loses recall on 512-d embeddings; see engine/docs/formats/hnsw_sidecar.md). @default 128 */
   ef?: number;
   /** BM25 term saturation. @default 1.2 */
   k1?: number;
@@ -158,7 +158,7 @@ export class Collection {
     this.#ks = ks;
     this.#meta = meta;
     this.#sidecar = sidecar;
-    this.#ef = o.ef ?? 64;
+    this.#ef = o.ef ?? 128;
     this.#lex = new LexicalIndex(db, ks, { k1: o.k1 ?? 1.2, b: o.b ?? 0.75 });
     for (const [k, v] of db.iterator({ prefix: ks.space(SPACE.label) })) {
       const id = dec.decode(k.subarray(ks.prefix.length + 1));

@@ -121,7 +121,8 @@ export class HnswIndex implements VectorIndex {
    * @throws {InvalidArgumentError} When an option is out of range or the metric is unknown.
    */
   constructor(options: HnswIndexOptions) {
-    const { dim, metric, M = 16, efConstruction = 200, ef = 64, initialCapacity = 1024, seed = 100 } = options;
+    const { dim, metric, M = 16, efConstruction = 200, ef = 64, initialCapacity = 1024, seed = 100 } =
+      options;
     if (metric !== "cosine" && metric !== "ip") {
       throw new InvalidArgumentError(`Cannot create HNSW index: unknown metric ${JSON.stringify(metric)}`);
     }
@@ -185,9 +186,18 @@ export class HnswIndex implements VectorIndex {
     for (const id of ids) if (!deleted.has(id)) index.#live.add(id);
     if (index.#live.size + deleted.size !== ids.length) {
       throw new CorruptionError(
-        `Cannot load HNSW graph: ${deleted.size} deleted labels listed, ${ids.length - index.#live.size} in file`,
+        `Cannot load HNSW graph: ${deleted.size} deleted labels listed, ${
+          ids.length - index.#live.size
+        } in file`,
         { file: path },
       );
+    }
+    for (const label of deleted) {
+      if (index.#readable(label)) {
+        throw new CorruptionError(`Cannot load HNSW graph: label ${label} is listed deleted but live`, {
+          file: path,
+        });
+      }
     }
     index.#tombstones = deleted;
     return index;
@@ -229,8 +239,10 @@ export class HnswIndex implements VectorIndex {
     if (!this.#live.delete(label)) return false;
     this.#native.markDelete(label);
     this.#tombstones.add(label);
-    // Reused slots leave stale tombstones behind; recount when they outnumber real vacancies.
-    if (this.#tombstones.size > 2 * (this.#native.getCurrentCount() - this.#live.size) + 64) {
+    // Reused slots leave stale tombstones behind. Recount (O(slots)) when they outnumber the real
+    // vacancies by an eighth of the slots, so the recount costs O(8) per remove amortised.
+    const slots = this.#native.getCurrentCount();
+    if (this.#tombstones.size > 2 * (slots - this.#live.size) + Math.max(64, slots >>> 3)) {
       this.#tombstones = new Set(this.#native.getIdsList().filter((id) => !this.#live.has(id)));
     }
     return true;
@@ -267,11 +279,15 @@ export class HnswIndex implements VectorIndex {
       }
     };
     const q = Array.from(query);
-    const res = guarded === undefined ? this.#native.searchKnn(q, want) : this.#native.searchKnn(q, want, guarded);
+    const res = guarded === undefined
+      ? this.#native.searchKnn(q, want)
+      : this.#native.searchKnn(q, want, guarded);
     if (failure !== undefined) throw failure.error;
     let hits = res.neighbors.map((label, i) => ({ label, score: 1 - res.distances[i]! }));
     if (hits.length < want) {
-      const passing = filter === undefined ? [...this.#live] : [...this.#live].filter((l) => filter(l) === true);
+      const passing = filter === undefined
+        ? [...this.#live]
+        : [...this.#live].filter((l) => filter(l) === true);
       if (hits.length < Math.min(k, passing.length)) hits = this.#exactSearch(query, k, passing);
     }
     return hits.sort(compareHits);
@@ -311,22 +327,24 @@ export class HnswIndex implements VectorIndex {
     const state = () =>
       `live ${this.#live.size}, slots ${native.getCurrentCount()}, ids ${ids.length}, ` +
       `capacity ${native.getMaxElements()}, tombstones ${this.#tombstones.size}`;
-    if (ids.length !== native.getCurrentCount()) throw new Error(`HnswIndex: slot count mismatch (${state()})`);
+    if (ids.length !== native.getCurrentCount()) {
+      throw new Error(`HnswIndex: slot count mismatch (${state()})`);
+    }
     const inGraph = new Set(ids);
     for (const label of this.#live) {
       if (!inGraph.has(label)) throw new Error(`HnswIndex: live label ${label} not in graph (${state()})`);
-      if (this.#tombstones.has(label)) throw new Error(`HnswIndex: live label ${label} is a tombstone (${state()})`);
+      if (this.#tombstones.has(label)) {
+        throw new Error(`HnswIndex: live label ${label} is a tombstone (${state()})`);
+      }
     }
     for (const id of ids) {
       if (this.#live.has(id)) continue;
-      if (!this.#tombstones.has(id)) throw new Error(`HnswIndex: deleted ${id} is not a tombstone (${state()})`);
-      let deleted = false;
-      try {
-        native.getPoint(id);
-      } catch {
-        deleted = true; // hnswlib refuses to read a deleted label
+      if (!this.#tombstones.has(id)) {
+        throw new Error(`HnswIndex: deleted ${id} is not a tombstone (${state()})`);
       }
-      if (!deleted) throw new Error(`HnswIndex: label ${id} is in the graph, live but unknown (${state()})`);
+      if (this.#readable(id)) {
+        throw new Error(`HnswIndex: label ${id} is in the graph, live but unknown (${state()})`);
+      }
     }
   }
 
@@ -340,8 +358,22 @@ export class HnswIndex implements VectorIndex {
     }
   }
 
+  /** True when hnswlib reads `label`'s vector, which it refuses for a deleted or absent label. */
+  #readable(label: number): boolean {
+    try {
+      this.#native.getPoint(label);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   #exactSearch(query: Float32Array, k: number, labels: number[]): VectorHit[] {
-    const exact = new BruteForceIndex({ dim: this.dim, metric: this.metric, initialCapacity: labels.length || 1 });
+    const exact = new BruteForceIndex({
+      dim: this.dim,
+      metric: this.metric,
+      initialCapacity: labels.length || 1,
+    });
     for (const label of labels) exact.upsert(label, Float32Array.from(this.#native.getPoint(label)));
     return exact.search(query, k);
   }

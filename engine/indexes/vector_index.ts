@@ -136,7 +136,9 @@ export function checkVector(vector: Float32Array, dim: number): void {
   }
   for (let i = 0; i < dim; i++) {
     if (!Number.isFinite(vector[i]!)) {
-      throw new InvalidArgumentError(`Cannot use vector: component ${i} is ${vector[i]}, not a finite number`);
+      throw new InvalidArgumentError(
+        `Cannot use vector: component ${i} is ${vector[i]}, not a finite number`,
+      );
     }
   }
 }

@@ -109,7 +109,9 @@ export interface SidecarMeta {
  * if (sidecarFiles("/db/notes.hnsw").meta !== "/db/notes.hnsw.meta") throw new Error("renamed");
  * ```
  */
-export function sidecarFiles(path: string): { index: string; meta: string; indexTmp: string; metaTmp: string } {
+export function sidecarFiles(
+  path: string,
+): { index: string; meta: string; indexTmp: string; metaTmp: string } {
   return { index: path, meta: `${path}.meta`, indexTmp: `${path}.tmp`, metaTmp: `${path}.meta.tmp` };
 }
 
@@ -179,17 +181,25 @@ export function decodeSidecarMeta(bytes: Uint8Array): SidecarMeta {
   if (bytes.length < META_FIXED + 4) throw fail(`truncated: ${bytes.length} bytes`);
   const D = v.getUint32(28, true);
   const end = META_FIXED + 4 * D;
-  if (bytes.length < end + 4) throw fail(`truncated: ${bytes.length} bytes, deletedCount ${D} needs ${end + 4}`);
-  if (bytes.length > end + 4) throw fail(`length mismatch: ${bytes.length} bytes, deletedCount ${D} needs ${end + 4}`);
+  if (bytes.length < end + 4) {
+    throw fail(`truncated: ${bytes.length} bytes, deletedCount ${D} needs ${end + 4}`);
+  }
+  if (bytes.length > end + 4) {
+    throw fail(`length mismatch: ${bytes.length} bytes, deletedCount ${D} needs ${end + 4}`);
+  }
   const stored = unmaskCrc(v.getUint32(end, true)), actual = crc32c(bytes.subarray(0, end));
-  if (stored !== actual) throw fail(`meta crc mismatch: stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)}`);
+  if (stored !== actual) {
+    throw fail(`meta crc mismatch: stored 0x${stored.toString(16)}, computed 0x${actual.toString(16)}`);
+  }
   const code = v.getUint8(8);
   const metric = (Object.keys(METRIC_CODE) as VectorMetric[]).find((m) => METRIC_CODE[m] === code);
   if (metric === undefined) throw fail(`bad metric code ${code}`);
   if (v.getUint8(9) | v.getUint8(10) | v.getUint8(11)) throw fail("reserved bytes are not zero");
   const covered = Number(v.getBigUint64(32, true)), indexLength = Number(v.getBigUint64(40, true));
   if (!Number.isSafeInteger(covered)) throw fail(`covered ${v.getBigUint64(32, true)} exceeds 2^53 - 1`);
-  if (!Number.isSafeInteger(indexLength)) throw fail(`indexLength ${v.getBigUint64(40, true)} exceeds 2^53 - 1`);
+  if (!Number.isSafeInteger(indexLength)) {
+    throw fail(`indexLength ${v.getBigUint64(40, true)} exceeds 2^53 - 1`);
+  }
   const deleted = new Uint32Array(D);
   for (let i = 0; i < D; i++) {
     deleted[i] = v.getUint32(META_FIXED + 4 * i, true);
@@ -213,7 +223,9 @@ export function decodeSidecarMeta(bytes: Uint8Array): SidecarMeta {
  * implied by `dim`. Returns a problem, or undefined when it matches.
  */
 function checkHnswHeader(h: Uint8Array, meta: SidecarMeta): string | undefined {
-  if (h.length < HNSW_HEADER) return `truncated: graph file shorter than hnswlib's ${HNSW_HEADER}-byte header`;
+  if (h.length < HNSW_HEADER) {
+    return `truncated: graph file shorter than hnswlib's ${HNSW_HEADER}-byte header`;
+  }
   const v = new DataView(h.buffer, h.byteOffset, HNSW_HEADER);
   const u64 = (o: number) => Number(v.getBigUint64(o, true));
   const maxM0 = 2 * meta.M, links0 = maxM0 * 4 + 4;
@@ -288,7 +300,9 @@ function scan(fd: number): { length: number; crc: number; header: Uint8Array } {
 export async function saveSidecar(index: HnswIndex, path: string, meta: { covered: number }): Promise<void> {
   const { covered } = meta;
   if (!Number.isSafeInteger(covered) || covered < 0) {
-    throw new InvalidArgumentError(`Cannot save HNSW sidecar: covered is ${covered}, must be a safe integer >= 0`);
+    throw new InvalidArgumentError(
+      `Cannot save HNSW sidecar: covered is ${covered}, must be a safe integer >= 0`,
+    );
   }
   const files = sidecarFiles(path), dir = dirname(path);
   let step = `write ${files.indexTmp}`;
@@ -316,7 +330,9 @@ export async function saveSidecar(index: HnswIndex, path: string, meta: { covere
     };
     // hnswlib ignores write errors (std::ofstream): a short or alien file must stop here, not at load.
     const problem = checkHnswHeader(scanned.header, m);
-    if (problem !== undefined) throw new IOError(`Cannot save HNSW sidecar: hnswlib wrote a bad file: ${problem}`);
+    if (problem !== undefined) {
+      throw new IOError(`Cannot save HNSW sidecar: hnswlib wrote a bad file: ${problem}`);
+    }
     step = `rename ${files.indexTmp}`;
     await rename(files.indexTmp, files.index);
     await syncPath(dir);
@@ -333,7 +349,10 @@ export async function saveSidecar(index: HnswIndex, path: string, meta: { covere
     await syncPath(dir);
   } catch (e) {
     if (e instanceof IOError || e instanceof InvalidArgumentError) throw e;
-    throw new IOError(`Cannot save HNSW sidecar: ${step} failed: ${(e as Error).message}`, { file: path, cause: e });
+    throw new IOError(`Cannot save HNSW sidecar: ${step} failed: ${(e as Error).message}`, {
+      file: path,
+      cause: e,
+    });
   }
 }
 
@@ -361,7 +380,10 @@ export type SidecarLoad = { index: HnswIndex; covered: number } | { reason: stri
  * if (!("reason" in r) || !r.reason.includes("missing")) throw new Error(JSON.stringify(r));
  * ```
  */
-export function loadSidecar(path: string, expected: { dim: number; metric: VectorMetric; ef?: number }): SidecarLoad {
+export function loadSidecar(
+  path: string,
+  expected: { dim: number; metric: VectorMetric; ef?: number },
+): SidecarLoad {
   const files = sidecarFiles(path);
   const why = (file: string, what: string): SidecarLoad => ({
     reason: `Cannot load HNSW sidecar ${JSON.stringify(file)}: ${what}`,
@@ -378,7 +400,9 @@ export function loadSidecar(path: string, expected: { dim: number; metric: Vecto
   } catch (e) {
     return why(files.meta, (e as Error).message.replace(/^Cannot decode HNSW sidecar meta: /, ""));
   }
-  if (meta.dim !== expected.dim) return why(files.meta, `dim mismatch: sidecar ${meta.dim}, expected ${expected.dim}`);
+  if (meta.dim !== expected.dim) {
+    return why(files.meta, `dim mismatch: sidecar ${meta.dim}, expected ${expected.dim}`);
+  }
   if (meta.metric !== expected.metric) {
     return why(files.meta, `metric mismatch: sidecar ${meta.metric}, expected ${expected.metric}`);
   }
@@ -387,7 +411,9 @@ export function loadSidecar(path: string, expected: { dim: number; metric: Vecto
     const fd = openSync(files.index, "r");
     try {
       const size = fstatSync(fd).size;
-      if (size < meta.indexLength) return why(files.index, `truncated: ${size} bytes, meta says ${meta.indexLength}`);
+      if (size < meta.indexLength) {
+        return why(files.index, `truncated: ${size} bytes, meta says ${meta.indexLength}`);
+      }
       if (size > meta.indexLength) {
         return why(files.index, `length mismatch: ${size} bytes, meta says ${meta.indexLength}`);
       }
@@ -421,6 +447,8 @@ export function loadSidecar(path: string, expected: { dim: number; metric: Vecto
   } catch (e) {
     return why(files.index, `unloadable: ${(e as Error).message}`);
   }
-  if (index.size !== meta.live) return why(files.index, `unloadable: ${index.size} live labels, meta says ${meta.live}`);
+  if (index.size !== meta.live) {
+    return why(files.index, `unloadable: ${index.size} live labels, meta says ${meta.live}`);
+  }
   return { index, covered: meta.covered };
 }

@@ -8,8 +8,8 @@ import {
   encodeSidecarMeta,
   loadSidecar,
   saveSidecar,
-  type SidecarLoad,
   sidecarFiles,
+  type SidecarLoad,
   type SidecarMeta,
 } from "./vector_sidecar.ts";
 
@@ -31,7 +31,9 @@ function render(hits: VectorHit[]): string {
   return hits.map((h) => `${h.label}:${h.score}`).join(" ");
 }
 function reasonOf(r: SidecarLoad): string {
-  if (!("reason" in r)) throw new Error(`loaded a sidecar that should have been refused (covered ${r.covered})`);
+  if (!("reason" in r)) {
+    throw new Error(`loaded a sidecar that should have been refused (covered ${r.covered})`);
+  }
   return r.reason;
 }
 function expectReason(r: SidecarLoad, ...words: string[]): void {
@@ -70,11 +72,15 @@ Deno.test("loadSidecar() after saveSidecar() gives identical labels and search r
     copy.checkInvariants();
     for (const [i, q] of vectors(3, 50).entries()) {
       const filter = (l: number) => l % 4 === 1;
-      for (const [a, b] of [[index.search(q, 10), copy.search(q, 10)], [
-        index.search(q, 10, { filter }),
-        copy.search(q, 10, { filter }),
-      ]]) {
-        if (render(a!) !== render(b!)) throw new Error(`query ${i}\n  saved:  ${render(a!)}\n  loaded: ${render(b!)}`);
+      for (
+        const [a, b] of [[index.search(q, 10), copy.search(q, 10)], [
+          index.search(q, 10, { filter }),
+          copy.search(q, 10, { filter }),
+        ]]
+      ) {
+        if (render(a!) !== render(b!)) {
+          throw new Error(`query ${i}\n  saved:  ${render(a!)}\n  loaded: ${render(b!)}`);
+        }
       }
     }
     // The loaded index keeps working: a deleted label comes back, deleted slots are reused, and it saves.
@@ -94,7 +100,10 @@ Deno.test("loadSidecar() after saveSidecar() gives identical labels and search r
 
 Deno.test("loadSidecar() reports a missing sidecar, meta or graph file", async (t) => {
   await withSaved(async (path) => {
-    await t.step("no files at all", () => expectReason(loadSidecar(`${path}.nope`, { dim: DIM, metric: "cosine" }), "missing"));
+    await t.step(
+      "no files at all",
+      () => expectReason(loadSidecar(`${path}.nope`, { dim: DIM, metric: "cosine" }), "missing"),
+    );
     await t.step("graph without meta", () => {
       Deno.removeSync(sidecarFiles(path).meta);
       expectReason(loadSidecar(path, { dim: DIM, metric: "cosine" }), "missing meta file");
@@ -211,7 +220,9 @@ Deno.test("decodeSidecarMeta() reads the documented layout", () => {
     "07 00 00 00", // deleted label 7
     "09 00 00 00", // deleted label 9
   ].join(" ");
-  const bytes = new Uint8Array(body.split(" ").map((h) => (h === "__" ? 0 : parseInt(h, 16))).concat([0, 0, 0, 0]));
+  const bytes = new Uint8Array(
+    body.split(" ").map((h) => (h === "__" ? 0 : parseInt(h, 16))).concat([0, 0, 0, 0]),
+  );
   const v = new DataView(bytes.buffer);
   v.setUint32(48, maskCrc(0xdeadbeef), true);
   v.setUint32(bytes.length - 4, maskCrc(crc32c(bytes.subarray(0, bytes.length - 4))), true); // metaCrc
@@ -238,5 +249,7 @@ Deno.test("decodeSidecarMeta() reads the documented layout", () => {
   } catch (e) {
     caught = e;
   }
-  if (!isCorruption(caught) || !(caught as Error).message.includes("reserved")) throw new Error(`got ${caught}`);
+  if (!isCorruption(caught) || !(caught as Error).message.includes("reserved")) {
+    throw new Error(`got ${caught}`);
+  }
 });
