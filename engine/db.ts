@@ -171,7 +171,7 @@ export class T4DX {
   #closed = false;
   #timer: ReturnType<typeof setInterval> | undefined;
   #pointers: (Uint8Array | undefined)[] = [];
-  #pins = new Map<number, number>();
+  #pins = new Map<Version, number>();
   #pendingOutputs = new Set<number>();
   #snapshots = new Map<number, number>();
   #buf = new ByteWriter(4096);
@@ -535,8 +535,7 @@ export class T4DX {
     const o: ConstructorParameters<typeof DbIterator>[1] = {
       snapshotSeq: options.snapshot?.seq ?? this.#visibleSeq,
       onClose: () => {
-        this.#pin(v, -1);
-        this.#deleteObsoleteFiles();
+        if (this.#pin(v, -1)) this.#deleteObsoleteFiles();
       },
     };
     for (const name of ["gt", "gte", "lt", "lte", "prefix"] as const) {
@@ -546,12 +545,18 @@ export class T4DX {
     return new DbIterator(new MergingIterator(children), o);
   }
 
-  #pin(v: Version, d: number): void {
-    for (const n of v.liveFiles()) {
-      const c = (this.#pins.get(n) ?? 0) + d;
-      if (c === 0) this.#pins.delete(n);
-      else this.#pins.set(n, c);
+  /**
+   * Pins (`d = 1`) or unpins (`d = -1`) a version so that its tables outlive it while an iterator or a
+   * compaction reads them. Returns true when an old version lost its last pin (files may be freed).
+   */
+  #pin(v: Version, d: number): boolean {
+    const c = (this.#pins.get(v) ?? 0) + d;
+    if (c > 0) {
+      this.#pins.set(v, c);
+      return false;
     }
+    this.#pins.delete(v);
+    return v !== this.#vs.current;
   }
 
   // ---- flush and compaction ----
@@ -563,7 +568,7 @@ export class T4DX {
       this.#pending.push({ rotate: true, ops: [], sync: undefined, resolve, reject });
       this.#startWriteLoop();
     });
-    while (this.#imm && !this.#bgError) await this.#idle();
+    while (this.#imm && !this.#bgError) await this.#waitForBackground();
     if (this.#bgError) throw this.#readOnlyError();
   }
 
@@ -595,12 +600,6 @@ export class T4DX {
 
   async #drainWrites(): Promise<void> {
     while (this.#writing) await this.#writing;
-  }
-
-  async #idle(): Promise<void> {
-    this.#maybeScheduleBackground();
-    if (this.#bg) await this.#bg;
-    else await pause();
   }
 
   #maybeScheduleBackground(): void {
@@ -679,8 +678,8 @@ export class T4DX {
     await this.#vs.logAndApply({ addFiles: [{ level: 0, file }], logNumber: this.#walNumber });
     this.#pendingOutputs.delete(file.number);
     this.#imm = undefined;
+    this.#deleteObsoleteFiles(); // a failure here reaches the waiters through #fail as a background error
     for (const w of this.#waiters.splice(0)) w();
-    this.#deleteObsoleteFiles();
   }
 
   async #compactOnce(pick: CompactionPick): Promise<void> {
@@ -752,11 +751,12 @@ export class T4DX {
   #deleteObsoleteFiles(): void {
     if (this.#closed) return;
     const live = this.#vs.current.liveFiles();
+    for (const v of this.#pins.keys()) for (const n of v.liveFiles()) live.add(n);
     for (const name of this.#fs.list(this.#dir)) {
       const p = parseFileName(name);
       let remove = false;
       if (p.kind === "table") {
-        remove = !live.has(p.number) && !this.#pins.has(p.number) && !this.#pendingOutputs.has(p.number);
+        remove = !live.has(p.number) && !this.#pendingOutputs.has(p.number);
       } else if (p.kind === "log") {
         remove = p.number < this.#vs.logNumber && p.number !== this.#walNumber;
       } else if (p.kind === "manifest") {
