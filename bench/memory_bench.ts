@@ -1,0 +1,150 @@
+/**
+ * `deno task bench:memory -- [--memories N] [--json]`: the memory library end to end at 10k and 100k
+ * memories, on real files with the real embedder (USE-lite). Measures durable store latency (one
+ * memory at a time, embedding included), bulk import throughput, recall latency with and without the
+ * query embedding, and RSS.
+ *
+ * Memories are synthetic but sentence-shaped: a speaker, a verb phrase and objects drawn from fixed
+ * word lists with a seeded generator, so runs are repeatable.
+ *
+ * @module
+ */
+import { mulberry32 } from "../engine/util/rng.ts";
+import { T4DM } from "../src/memory/t4dm.ts";
+
+const args = Deno.args;
+const json = args.includes("--json");
+const mi = args.indexOf("--memories");
+const sizes = mi >= 0 ? [Number(args[mi + 1])] : [10_000, 100_000];
+const log = (s: string) => console.error(s);
+
+const NAMES = ["Ada", "Bob", "Carol", "Dan", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy"];
+const VERBS = [
+  "visited",
+  "talked about",
+  "bought",
+  "fixed",
+  "planned",
+  "read about",
+  "cooked",
+  "painted",
+  "lost",
+  "found",
+];
+const THINGS = ("garden bicycle novel violin kitchen laptop mountain museum recipe concert passport puppy " +
+  "telescope library marathon festival camera sailboat guitar journal")
+  .split(" ");
+const PLACES = [
+  "in Lisbon",
+  "at home",
+  "near the river",
+  "with her sister",
+  "after work",
+  "on the weekend",
+  "downtown",
+];
+
+function sentence(rng: () => number, i: number): { content: string; actor: string; eventTime: number } {
+  const pick = <T>(a: T[]) => a[Math.floor(rng() * a.length)]!;
+  const actor = pick(NAMES);
+  return {
+    actor,
+    content: `${actor} ${pick(VERBS)} the ${pick(THINGS)} and the ${pick(THINGS)} ${
+      pick(PLACES)
+    } (note ${i})`,
+    eventTime: Date.UTC(2023, 0, 1) + i * 60_000,
+  };
+}
+
+function pct(xs: number[], p: number): number {
+  const s = [...xs].sort((a, b) => a - b);
+  return s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+}
+
+const round = (x: number) => Math.round(x * 1000) / 1000;
+
+async function run(n: number): Promise<Record<string, number>> {
+  const path = Deno.makeTempDirSync({ prefix: "t4dm-bench-" });
+  const rng = mulberry32(n);
+  const mem = await T4DM.open({ path });
+  try {
+    // Bulk import of n - 200 memories, in batches (the import path: storeMany, one write per batch).
+    const bulk = n - 200;
+    const t0 = performance.now();
+    for (let i = 0; i < bulk; i += 256) {
+      const batch = [];
+      for (let j = i; j < Math.min(bulk, i + 256); j++) batch.push(sentence(rng, j));
+      await mem.storeMany(batch);
+      if ((i / 256) % 40 === 0) log(`  ${n}: imported ${i}/${bulk}`);
+    }
+    const importS = (performance.now() - t0) / 1000;
+    // Durable single stores, embedding included (fresh texts, so the embedding cache does not help).
+    const storeMs: number[] = [];
+    for (let j = bulk; j < n; j++) {
+      const s = sentence(rng, j);
+      const t = performance.now();
+      await mem.store(s);
+      storeMs.push(performance.now() - t);
+    }
+    // Recall with the query embedding, then with a precomputed query vector.
+    const queries = Array.from({ length: 200 }, (_, q) => {
+      const s = sentence(rng, 10_000_000 + q);
+      return `what did ${s.actor} do with the ${s.content.split(" the ")[1]?.split(" ")[0]}?`;
+    });
+    const recallMs: number[] = [];
+    for (const q of queries) {
+      const t = performance.now();
+      await mem.recall({ query: q, k: 10 });
+      recallMs.push(performance.now() - t);
+    }
+    const vecs = await mem.embedder.embed(queries);
+    const noEmbedMs: number[] = [];
+    for (let q = 0; q < queries.length; q++) {
+      const t = performance.now();
+      await mem.recall({ query: queries[q]!, k: 10 }, { queryVector: vecs[q]! });
+      noEmbedMs.push(performance.now() - t);
+    }
+    return {
+      store_p50_ms: round(pct(storeMs, 0.5)),
+      store_p99_ms: round(pct(storeMs, 0.99)),
+      import_per_s: Math.round(bulk / importS),
+      recall_p50_ms: round(pct(recallMs, 0.5)),
+      recall_p99_ms: round(pct(recallMs, 0.99)),
+      recall_noembed_p50_ms: round(pct(noEmbedMs, 0.5)),
+      recall_noembed_p99_ms: round(pct(noEmbedMs, 0.99)),
+      rss_mb: Math.round(Deno.memoryUsage().rss / 2 ** 20),
+    };
+  } finally {
+    await mem.close();
+    Deno.removeSync(path, { recursive: true });
+  }
+}
+
+const out: Record<string, Record<string, number>> = {};
+for (const n of sizes) {
+  log(`memories: ${n}`);
+  out[String(n)] = await run(n);
+  log(`  ${JSON.stringify(out[String(n)])}`);
+}
+if (json) {
+  console.log(
+    JSON.stringify({
+      embedder: "use-lite-en-512 (tfjs wasm)",
+      cores: navigator.hardwareConcurrency,
+      sizes: out,
+    }),
+  );
+} else {
+  const cols = [
+    "store_p50_ms",
+    "store_p99_ms",
+    "import_per_s",
+    "recall_p50_ms",
+    "recall_p99_ms",
+    "recall_noembed_p50_ms",
+    "recall_noembed_p99_ms",
+    "rss_mb",
+  ];
+  console.log(`| memories | ${cols.join(" | ")} |\n|---|${cols.map(() => "---").join("|")}|`);
+  for (const [n, r] of Object.entries(out)) console.log(`| ${n} | ${cols.map((c) => r[c]).join(" | ")} |`);
+}
