@@ -300,13 +300,17 @@ export class Collection {
    * Stores records, replacing any with the same id: the records and all their index entries are
    * written in one atomic batch.
    *
+   * `options.extra` holds further operations (outside the collection's key range) to commit in the same
+   * atomic batch, e.g. the history entry of the version being replaced.
+   *
    * @throws {InvalidArgumentError} A record is malformed (bad id, time, vector dimension or value) or
    * an id repeats within the call; nothing is written.
    */
-  put(records: readonly IndexedRecord[]): Promise<void> {
+  put(records: readonly IndexedRecord[], options: { extra?: WriteBatch } = {}): Promise<void> {
     return this.#serial(async () => {
       const meta = { ...this.#meta };
       const batch = new WriteBatch();
+      for (const op of options.extra?.ops ?? []) batch.ops.push(op);
       const changes: Change[] = [];
       const seen = new Set<string>();
       const labels = new Map<string, number | undefined>();

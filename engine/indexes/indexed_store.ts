@@ -91,6 +91,12 @@ export class IndexedStore {
     return p;
   }
 
+  /** Whether collection `name` exists (without creating it). */
+  hasCollection(name: string): boolean {
+    return this.#open.has(name) ||
+      this.engine.get(new Uint8Array([REGISTRY, ...enc.encode(name)])) !== undefined;
+  }
+
   /** Names of every collection ever created, sorted. */
   collections(): string[] {
     const out: string[] = [];

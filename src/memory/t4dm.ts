@@ -19,11 +19,13 @@ import { matchesFilters } from "./filters.ts";
 import { DEFAULT_WEIGHTS, fuse, type RankWeights, type ScoreParts } from "./rank.ts";
 import {
   type Memory,
+  NamespaceSchema,
   parse,
   type RecallOptions,
   RecallOptionsSchema,
   type StoreInput,
   StoreInputSchema,
+  TimeSchema,
   toMs,
   type UpdatePatch,
   UpdatePatchSchema,
@@ -122,9 +124,14 @@ export class T4DM {
    * @throws {IOError} Another process has the store open.
    */
   static async open(options: T4DMOptions): Promise<T4DM> {
-    const embedder = options.embedder ?? new CachedEmbedder(await UseEmbedder.load());
-    const store = await IndexedStore.open(options.path, options.engine ?? {});
-    return new T4DM(store, embedder, options);
+    const store = await IndexedStore.open(options.path, options.engine ?? {}); // fails fast when locked
+    try {
+      const embedder = options.embedder ?? new CachedEmbedder(await UseEmbedder.load());
+      return new T4DM(store, embedder, options);
+    } catch (e) {
+      await store.close();
+      throw e;
+    }
   }
 
   /** The embedder in use. */
@@ -133,7 +140,12 @@ export class T4DM {
   }
 
   #ns(ns: string | undefined): string {
-    return ns ?? this.#defaultNs;
+    return ns === undefined ? this.#defaultNs : parse(NamespaceSchema, ns, "use namespace");
+  }
+
+  /** The namespace's collection, or undefined when it was never written (reads never create one). */
+  async #existing(ns: string): Promise<Collection | undefined> {
+    return this.#store.hasCollection(`ns.${ns}`) ? await this.#collection(ns) : undefined;
   }
 
   #collection(ns: string): Promise<Collection> {
@@ -158,7 +170,9 @@ export class T4DM {
   async storeMany(inputs: readonly StoreInput[]): Promise<Memory[]> {
     this.#check();
     const now = this.#clock();
-    const parsed = inputs.map((x, i) => parse(StoreInputSchema, x, `store memory #${i}`));
+    const parsed = inputs.map((x, i) =>
+      parse(StoreInputSchema, x, inputs.length === 1 ? "store memory" : `store memory #${i}`)
+    );
     const memories: Memory[] = parsed.map((p) => {
       const eventTime = p.eventTime === undefined ? now : toMs(p.eventTime);
       const m: Memory = {
@@ -196,8 +210,8 @@ export class T4DM {
   async get(id: string, options: { namespace?: string } = {}): Promise<Memory | undefined> {
     this.#check();
     const ns = this.#ns(options.namespace);
-    const c = await this.#collection(ns);
-    return this.#load(c, ns, id);
+    const c = await this.#existing(ns);
+    return c && this.#load(c, ns, id);
   }
 
   #load(c: Collection, ns: string, id: string): Memory | undefined {
@@ -218,9 +232,9 @@ export class T4DM {
   }
 
   async #mustLoad(id: string, ns: string, action: string): Promise<{ c: Collection; m: Memory }> {
-    const c = await this.#collection(ns);
-    const m = this.#load(c, ns, id);
-    if (!m) {
+    const c = await this.#existing(ns);
+    const m = c && this.#load(c, ns, id);
+    if (!c || !m) {
       throw new MemoryError(
         "NOT_FOUND",
         `Cannot ${action} memory ${JSON.stringify(id)}: no such memory in "${ns}"`,
@@ -237,6 +251,11 @@ export class T4DM {
   async update(id: string, patch: UpdatePatch, options: { namespace?: string } = {}): Promise<Memory> {
     this.#check();
     const p = parse(UpdatePatchSchema, patch, "update memory");
+    if (Object.keys(p).length === 0) {
+      throw new MemoryError("VALIDATION", "Cannot update memory: the patch changes no field", {
+        field: "(root)",
+      });
+    }
     const ns = this.#ns(options.namespace);
     const { c, m } = await this.#mustLoad(id, ns, "update");
     const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock() };
@@ -247,14 +266,14 @@ export class T4DM {
     if (p.importance !== undefined) next.importance = p.importance;
     if (p.tags !== undefined) next.tags = p.tags;
     if (p.metadata !== undefined) next.metadata = p.metadata as Record<string, unknown>;
-    await this.#archive(m);
     const [vector] = await this.#embedder.embed([indexText(next)]);
-    await c.put([toRecord(next, vector)]);
+    await c.put([toRecord(next, vector)], { extra: this.#archive(m) });
     return next;
   }
 
-  async #archive(m: Memory): Promise<void> {
-    await this.#store.engine.put(histKey(m.namespace, m.id, m.version), enc.encode(JSON.stringify(m)));
+  /** The history entry of the version being replaced, committed in the same batch as its successor. */
+  #archive(m: Memory): WriteBatch {
+    return new WriteBatch().put(histKey(m.namespace, m.id, m.version), enc.encode(JSON.stringify(m)));
   }
 
   /**
@@ -264,13 +283,13 @@ export class T4DM {
   async invalidate(id: string, options: { namespace?: string; at?: number | string } = {}): Promise<Memory> {
     this.#check();
     const ns = this.#ns(options.namespace);
+    const at = options.at === undefined
+      ? this.#clock()
+      : toMs(parse(TimeSchema, options.at, "invalidate memory"));
     const { c, m } = await this.#mustLoad(id, ns, "invalidate");
-    const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock() };
-    next.validTo = options.at === undefined ? this.#clock() : toMs(options.at);
-    await this.#archive(m);
+    const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock(), validTo: at };
     const r = c.get(id)!;
-    const rec = toRecord(next, r.vector);
-    await c.put([rec]);
+    await c.put([toRecord(next, r.vector)], { extra: this.#archive(m) });
     return next;
   }
 
@@ -281,7 +300,8 @@ export class T4DM {
   async forget(id: string, options: { namespace?: string } = {}): Promise<boolean> {
     this.#check();
     const ns = this.#ns(options.namespace);
-    const c = await this.#collection(ns);
+    const c = await this.#existing(ns);
+    if (!c) return false;
     const m = this.#load(c, ns, id);
     const n = m ? await c.delete([id]) : 0;
     const b = new WriteBatch();
@@ -319,8 +339,18 @@ export class T4DM {
   async recall(options: RecallOptions, hints: { queryVector?: Float32Array } = {}): Promise<RecallResult[]> {
     this.#check();
     const o = parse(RecallOptionsSchema, options, "recall");
+    if (o.window && o.when) {
+      throw new MemoryError(
+        "VALIDATION",
+        'Cannot recall: give either field "window" or field "when", not both',
+        {
+          field: "when",
+        },
+      );
+    }
     const ns = this.#ns(o.namespace);
-    const c = await this.#collection(ns);
+    const c = await this.#existing(ns);
+    if (!c) return [];
     const now = o.now === undefined ? this.#clock() : toMs(o.now);
     const k = o.k ?? 10;
     let window: { from: number; to: number } | undefined;
@@ -409,7 +439,8 @@ export class T4DM {
   async *export(options: { namespace?: string } = {}): AsyncGenerator<string> {
     this.#check();
     const ns = this.#ns(options.namespace);
-    const c = await this.#collection(ns);
+    const c = await this.#existing(ns);
+    if (!c) return;
     for (const { id } of c.timeRange({ field: "record" })) {
       const m = this.#load(c, ns, id);
       if (m) yield JSON.stringify(m);
@@ -442,7 +473,15 @@ export class T4DM {
       const line = raw.trim();
       if (!line) continue;
       try {
-        const obj = JSON.parse(line) as Record<string, unknown>;
+        let obj: Record<string, unknown>;
+        try {
+          obj = JSON.parse(line);
+        } catch (e) {
+          throw new MemoryError("VALIDATION", `Cannot import line ${n}: not JSON: ${(e as Error).message}`);
+        }
+        if (typeof obj !== "object" || obj === null || Array.isArray(obj)) {
+          throw new MemoryError("VALIDATION", `Cannot import line ${n}: not a JSON object`);
+        }
         const input: Record<string, unknown> = {};
         for (const f of Object.keys(StoreInputSchema.shape)) if (obj[f] !== undefined) input[f] = obj[f];
         if (options.namespace) input.namespace = options.namespace;

@@ -135,3 +135,25 @@ Deno.test("export then import reproduces the memories in another store", async (
     });
   });
 });
+
+Deno.test("a refused update or invalidate leaves no history entry, and reads never create a namespace", async () => {
+  await withStore(async (mem) => {
+    const m = await mem.store({ content: "Dana plays the cello" });
+    const refused = async (fn: () => Promise<unknown>, field: string) => {
+      try {
+        await fn();
+        throw new Error("accepted");
+      } catch (e) {
+        if (!(e instanceof MemoryError) || e.code !== "VALIDATION" || !e.message.includes(field)) throw e;
+      }
+    };
+    await refused(() => mem.invalidate(m.id, { at: "garbage" }), "(root)");
+    await refused(() => mem.update(m.id, {}), "patch");
+    await refused(() => mem.get(m.id, { namespace: "a/b" }), "(root)");
+    const h = await mem.history(m.id);
+    if (h.length !== 1 || h[0]!.version !== 1) throw new Error(`history ${JSON.stringify(h.map((x) => x.version))}`);
+    await mem.get("x", { namespace: "typo-ns" });
+    await mem.recall({ query: "anything", namespace: "typo-ns" });
+    if ("typo-ns" in (await mem.stats()).namespaces) throw new Error("a read created a namespace");
+  });
+});

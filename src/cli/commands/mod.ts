@@ -1,0 +1,16 @@
+/**
+ * The `t4dm` commands, one a file. The table that lists them is `../table.ts`.
+ *
+ * @module
+ */
+export { store } from "./store.ts";
+export { recall } from "./recall.ts";
+export { get } from "./get.ts";
+export { update } from "./update.ts";
+export { invalidate } from "./invalidate.ts";
+export { forget } from "./forget.ts";
+export { history } from "./history.ts";
+export { importCommand } from "./import.ts";
+export { exportCommand } from "./export.ts";
+export { stats } from "./stats.ts";
+export { demo } from "./demo.ts";

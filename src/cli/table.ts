@@ -1,0 +1,26 @@
+/**
+ * The command table of the `t4dm` CLI, in the order `t4dm --help` lists them. A new command is one
+ * file under `commands/` and one entry here.
+ *
+ * @module
+ */
+import type { Command } from "./command.ts";
+import {
+  demo,
+  exportCommand,
+  forget,
+  get,
+  history,
+  importCommand,
+  invalidate,
+  recall,
+  stats,
+  store,
+  update,
+} from "./commands/mod.ts";
+
+/** Every command, by name. */
+export const COMMANDS: ReadonlyMap<string, Command> = new Map(
+  [store, recall, get, update, invalidate, forget, history, importCommand, exportCommand, stats, demo]
+    .map((c) => [c.name, c]),
+);
