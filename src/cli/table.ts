@@ -13,6 +13,7 @@ import {
   history,
   importCommand,
   invalidate,
+  mcp,
   recall,
   stats,
   store,
@@ -21,6 +22,6 @@ import {
 
 /** Every command, by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [store, recall, get, update, invalidate, forget, history, importCommand, exportCommand, stats, demo]
+  [store, recall, get, update, invalidate, forget, history, importCommand, exportCommand, stats, mcp, demo]
     .map((c) => [c.name, c]),
 );

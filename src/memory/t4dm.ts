@@ -46,6 +46,8 @@ export interface T4DMOptions {
   random?: Random;
   /** Ranking parameters. @default DEFAULT_WEIGHTS */
   weights?: Partial<RankWeights>;
+  /** How much one feedback call moves a memory's importance. @default 0.1 */
+  feedbackStep?: number;
   /** Engine options (durability, file system, sizes). @default engine defaults */
   engine?: Omit<IndexedStoreOptions, "compactionFilter">;
 }
@@ -108,6 +110,8 @@ export class T4DM {
   readonly #access = new Map<string, { ns: string; id: string; count: number; last: number }>();
   #accessTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
+  #feedbackQueue: Promise<unknown> = Promise.resolve();
+  readonly #feedbackStep: number;
 
   private constructor(store: IndexedStore, embedder: Embedder, o: T4DMOptions) {
     this.#store = store;
@@ -116,6 +120,7 @@ export class T4DM {
     this.#clock = o.clock ?? Date.now;
     this.#newId = uuidv7Generator(this.#clock, o.random ?? Math.random);
     this.#weights = { ...DEFAULT_WEIGHTS, ...o.weights };
+    this.#feedbackStep = o.feedbackStep ?? 0.1;
   }
 
   /**
@@ -274,6 +279,29 @@ export class T4DM {
   /** The history entry of the version being replaced, committed in the same batch as its successor. */
   #archive(m: Memory): WriteBatch {
     return new WriteBatch().put(histKey(m.namespace, m.id, m.version), enc.encode(JSON.stringify(m)));
+  }
+
+  /**
+   * Records whether a recalled memory was useful: its importance moves up (or down) by
+   * `feedbackStep`, clamped to 0..1. Not a new version: importance is the store's own estimate, not the
+   * memory's content. Feedback calls apply one at a time, so concurrent calls all count.
+   */
+  feedback(id: string, useful: boolean, options: { namespace?: string } = {}): Promise<Memory> {
+    this.#check();
+    const run = async () => {
+      const ns = this.#ns(options.namespace);
+      const { c, m } = await this.#mustLoad(id, ns, "give feedback on");
+      const next: Memory = {
+        ...m,
+        importance: Math.min(1, Math.max(0, m.importance + (useful ? 1 : -1) * this.#feedbackStep)),
+      };
+      const r = c.get(id)!;
+      await c.put([toRecord(next, r.vector)]);
+      return next;
+    };
+    const p = this.#feedbackQueue.then(run);
+    this.#feedbackQueue = p.catch(() => {});
+    return p;
   }
 
   /**

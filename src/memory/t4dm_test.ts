@@ -151,9 +151,23 @@ Deno.test("a refused update or invalidate leaves no history entry, and reads nev
     await refused(() => mem.update(m.id, {}), "patch");
     await refused(() => mem.get(m.id, { namespace: "a/b" }), "(root)");
     const h = await mem.history(m.id);
-    if (h.length !== 1 || h[0]!.version !== 1) throw new Error(`history ${JSON.stringify(h.map((x) => x.version))}`);
+    if (h.length !== 1 || h[0]!.version !== 1) {
+      throw new Error(`history ${JSON.stringify(h.map((x) => x.version))}`);
+    }
     await mem.get("x", { namespace: "typo-ns" });
     await mem.recall({ query: "anything", namespace: "typo-ns" });
     if ("typo-ns" in (await mem.stats()).namespaces) throw new Error("a read created a namespace");
+  });
+});
+
+Deno.test("feedback moves importance by the step, clamped, and concurrent feedback all counts", async () => {
+  await withStore(async (mem) => {
+    const m = await mem.store({ content: "Erin keeps bees", importance: 0.5 });
+    await Promise.all([mem.feedback(m.id, true), mem.feedback(m.id, true), mem.feedback(m.id, true)]);
+    const up = (await mem.get(m.id))!.importance;
+    if (Math.abs(up - 0.8) > 1e-9) throw new Error(`importance after 3 useful: ${up}`);
+    for (let i = 0; i < 12; i++) await mem.feedback(m.id, false);
+    if ((await mem.get(m.id))!.importance !== 0) throw new Error("importance not clamped at 0");
+    if ((await mem.history(m.id)).length !== 1) throw new Error("feedback created versions");
   });
 });

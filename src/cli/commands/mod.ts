@@ -14,3 +14,4 @@ export { importCommand } from "./import.ts";
 export { exportCommand } from "./export.ts";
 export { stats } from "./stats.ts";
 export { demo } from "./demo.ts";
+export { mcp } from "./mcp.ts";

@@ -1,0 +1,51 @@
+/**
+ * `t4dm mcp`: serves the memory store to MCP clients, over stdio (default) or streamable HTTP.
+ *
+ * @module
+ */
+import type { Command } from "../command.ts";
+import { UsageError } from "../args.ts";
+
+/** The `mcp` command. */
+export const mcp: Command = {
+  name: "mcp",
+  summary: "serve the memory store over the Model Context Protocol (stdio, or --http)",
+  description: "With no flag, speaks MCP on stdin/stdout (logs go to stderr): point an MCP client at\n" +
+    "`deno run -A /path/to/main.ts mcp --data-dir DIR`. With --http, serves streamable HTTP at\n" +
+    "http://HOST:PORT/mcp (loopback by default; no authentication).",
+  args: [],
+  flags: {
+    http: { type: "boolean", help: "serve streamable HTTP instead of stdio" },
+    port: { type: "string", arg: "PORT", help: "HTTP port (default 7821)" },
+    host: { type: "string", arg: "HOST", help: "HTTP address to bind (default 127.0.0.1)" },
+  },
+  examples: ["mcp --data-dir ~/.t4dm", "mcp --http --port 7821"],
+  async run(ctx) {
+    const { runStdio, serveMcpHttp } = await import("../../mcp/mod.ts");
+    const dataDir = ctx.global.dataDir;
+    if (!ctx.args.boolean("http")) {
+      await runStdio({ dataDir });
+      return 0;
+    }
+    const raw = ctx.args.string("port") ?? "7821";
+    const port = Number(raw);
+    if (!Number.isInteger(port) || port < 0 || port > 65535) {
+      throw new UsageError(`flag "--port" needs a port number, got ${JSON.stringify(raw)}`);
+    }
+    const ac = new AbortController();
+    const stop = () => ac.abort();
+    Deno.addSignalListener("SIGINT", stop);
+    Deno.addSignalListener("SIGTERM", stop);
+    const srv = await serveMcpHttp({
+      dataDir,
+      port,
+      hostname: ctx.args.string("host") ?? "127.0.0.1",
+      signal: ac.signal,
+    });
+    await ctx.err.line(`t4dm mcp: listening on ${srv.url}`);
+    await srv.finished;
+    Deno.removeSignalListener("SIGINT", stop);
+    Deno.removeSignalListener("SIGTERM", stop);
+    return 0;
+  },
+};
