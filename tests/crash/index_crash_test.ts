@@ -52,11 +52,15 @@ async function audit(dir: string, acked: Set<number>): Promise<string[]> {
   const store = await IndexedStore.open(dir);
   try {
     const c = await store.collection("c");
+    const meta = await store.collection("meta");
+    // The child writes batches in order and resumes at `next`, so every batch below `next` was applied
+    // in full (acknowledged or not: it may have been killed before printing the ACK), and batch `next`
+    // may have been applied in part (its put and its delete are separate atomic writes).
+    const next = Number(new TextDecoder().decode(meta.get("next")?.payload ?? new Uint8Array()) || 0);
+    const maxAcked = Math.max(-1, ...acked);
+    if (next <= maxAcked) bad.push(`store resumes at ${next} but batch ${maxAcked} was acknowledged`);
     const deleted = new Set<string>();
-    // The batch after the last acknowledged one may have been written (in part: its put and its delete
-    // are separate atomic writes) before the kill, so its deletes may have happened.
-    const inFlight = Math.max(-1, ...acked) + 1;
-    for (const b of [...acked, inFlight]) for (const id of batchDeletes(b)) deleted.add(id);
+    for (let b = 0; b <= next; b++) for (const id of batchDeletes(b)) deleted.add(id);
     for (const b of acked) {
       for (const r of batchRecords(b)) {
         if (deleted.has(r.id)) continue;
