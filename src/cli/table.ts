@@ -13,8 +13,10 @@ import {
   history,
   importCommand,
   invalidate,
+  keys,
   mcp,
   recall,
+  serve,
   stats,
   store,
   update,
@@ -22,6 +24,21 @@ import {
 
 /** Every command, by name. */
 export const COMMANDS: ReadonlyMap<string, Command> = new Map(
-  [store, recall, get, update, invalidate, forget, history, importCommand, exportCommand, stats, mcp, demo]
+  [
+    store,
+    recall,
+    get,
+    update,
+    invalidate,
+    forget,
+    history,
+    importCommand,
+    exportCommand,
+    stats,
+    serve,
+    keys,
+    mcp,
+    demo,
+  ]
     .map((c) => [c.name, c]),
 );

@@ -15,3 +15,5 @@ export { exportCommand } from "./export.ts";
 export { stats } from "./stats.ts";
 export { demo } from "./demo.ts";
 export { mcp } from "./mcp.ts";
+export { serve } from "./serve.ts";
+export { keys } from "./keys.ts";

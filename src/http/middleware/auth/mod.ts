@@ -1,0 +1,6 @@
+/**
+ * Authentication middleware.
+ *
+ * @module
+ */
+export { auth, type AuthOptions } from "./auth.ts";

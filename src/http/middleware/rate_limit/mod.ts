@@ -1,0 +1,6 @@
+/**
+ * Per-key rate limiting middleware.
+ *
+ * @module
+ */
+export { rateLimit, type RateLimitOptions } from "./rate_limit.ts";
