@@ -1,20 +1,51 @@
 /**
  * The shape of a CLI command and what it runs with. A command is a thin adapter: it turns flags into a
- * call on a {@linkcode MemoryService} and renders the result. The service is the local {@linkcode T4DM}
- * today; a client of the HTTP daemon (`--url`, `--api-key`) can stand in for it without touching the
- * commands, since it only has to implement the same methods.
+ * call on a {@linkcode MemoryService} and renders the result. The service is the local {@linkcode T4DM},
+ * or with `--url` a client of the HTTP daemon (`_remote.ts`) that implements the same methods.
  *
  * @module
  */
 import type { FlagSpecs, ParsedArgs } from "./args.ts";
-import type { T4DM } from "../memory/t4dm.ts";
+import type { MemoryStats, T4DM } from "../memory/t4dm.ts";
 import type { Output } from "./_output.ts";
 
-/** What a command may call: the memory library's surface. */
-export type MemoryService = Pick<
-  T4DM,
-  "store" | "recall" | "get" | "update" | "invalidate" | "forget" | "history" | "export" | "import" | "stats"
->;
+/** What `import` reports: the library's result; a daemon also counts failures beyond those it lists. */
+export interface ImportOutcome {
+  /** Memories stored. */
+  imported: number;
+  /** Failed lines (a daemon lists at most the first 1000). */
+  failed: { line: number; error: string }[];
+  /** Every failed line, when `failed` may be cut short (a daemon's answer). */
+  failedCount?: number;
+}
+
+/**
+ * What `stats` reports: the library's figures, or a daemon's, whose `engine` figures come only for an
+ * admin key and as plain JSON.
+ */
+export interface ServiceStats {
+  /** Counts per namespace (a daemon shows only those the key may read). */
+  namespaces: Record<string, { memories: number; vectors: number }>;
+  /** The embedder's id. */
+  embedder: string;
+  /** Engine figures, when known. */
+  engine?: MemoryStats["engine"] | Record<string, unknown>;
+}
+
+/**
+ * What a command may call: the memory library's surface. {@linkcode T4DM} implements it as is; the
+ * daemon's client differs only where the wire does (`import` and `stats` results).
+ */
+export interface MemoryService
+  extends Pick<T4DM, "store" | "recall" | "get" | "update" | "invalidate" | "forget" | "history" | "export"> {
+  /** Stores memories from JSON lines; bad lines are reported, not thrown. */
+  import(
+    lines: AsyncIterable<string> | Iterable<string>,
+    options?: { namespace?: string; onProgress?: (done: number) => void },
+  ): Promise<ImportOutcome>;
+  /** Counts per namespace and, when known, the engine's figures. */
+  stats(): Promise<ServiceStats>;
+}
 
 /** Flags every command accepts. */
 export const GLOBAL_FLAGS: FlagSpecs = {
@@ -23,6 +54,16 @@ export const GLOBAL_FLAGS: FlagSpecs = {
     arg: "DIR",
     help: "data directory (default: $T4DM_DATA_DIR, else .t4dm/data under the current directory)",
   },
+  url: {
+    type: "string",
+    arg: "URL",
+    help: "act through the daemon at URL, e.g. http://127.0.0.1:8765 (default: $T4DM_URL, else local)",
+  },
+  "api-key": {
+    type: "string",
+    arg: "KEY",
+    help: "API key for the daemon at --url (default: $T4DM_API_KEY)",
+  },
   namespace: { type: "string", arg: "NS", help: 'namespace (tenant) to act in (default: "default")' },
   json: { type: "boolean", help: "print one JSON document on stdout instead of readable text" },
   help: { type: "boolean", help: "show this help" },
@@ -30,8 +71,12 @@ export const GLOBAL_FLAGS: FlagSpecs = {
 
 /** Global options, resolved. */
 export interface GlobalOptions {
-  /** Data directory. */
+  /** Data directory (unused when `url` is set). */
   dataDir: string;
+  /** The daemon to act through, when not local. */
+  url?: string;
+  /** API key for the daemon. */
+  apiKey?: string;
   /** Namespace, when given. */
   namespace?: string;
   /** Machine output. */
@@ -76,6 +121,8 @@ export interface Command {
   flags: FlagSpecs;
   /** Example invocations, without the leading `t4dm `. */
   examples: readonly string[];
+  /** Works on the local data directory only: `--url` is a usage error and `$T4DM_URL` is ignored. @default false */
+  local?: boolean;
   /** Hidden from `t4dm --help` (still runs, still has help). @default false */
   hidden?: boolean;
   /** Runs the command; returns the exit code. Errors thrown are mapped by `mapError`. */

@@ -19,7 +19,15 @@ function flagLines(specs: FlagSpecs): string[] {
 }
 
 function exitCodes(): string {
-  const codes: MemoryErrorCode[] = ["VALIDATION", "UNAUTHORIZED", "NOT_FOUND", "CONFLICT", "UNAVAILABLE"];
+  const codes: MemoryErrorCode[] = [
+    "VALIDATION",
+    "UNAUTHORIZED",
+    "FORBIDDEN",
+    "NOT_FOUND",
+    "CONFLICT",
+    "RATE_LIMITED",
+    "UNAVAILABLE",
+  ];
   const byExit = new Map<number, string[]>([[0, ["ok"]], [mapError(new Error("x")).exitCode, [
     "internal error",
   ]]]);
@@ -47,6 +55,11 @@ export function mainHelp(commands: Iterable<Command>): string {
     "Global flags (every command):",
     ...flagLines(GLOBAL_FLAGS),
     "",
+    "With --url (or $T4DM_URL) the memory commands act through a running `t4dm serve` instead of the",
+    `local data directory, with the same output and exit codes; ${
+      list.filter((c) => c.local).map((c) => c.name).join(", ")
+    } are local only.`,
+    "",
     `Exit codes: ${exitCodes()}.`,
     'Errors go to stderr as one line; with --json also to stdout as {"error": {...}}.',
     "",
@@ -58,6 +71,7 @@ export function commandHelp(c: Command): string {
   const usage = [`t4dm ${c.name}`, ...c.args.map((a) => `<${a.name}>`), "[flags]"].join(" ");
   const out = [`t4dm ${c.name} — ${c.summary}`, "", "Usage:", `  ${usage}`, ""];
   if (c.description) out.push(c.description, "");
+  if (c.local) out.push("Local only: works on --data-dir and takes no --url ($T4DM_URL is ignored).", "");
   if (c.args.length) {
     const w = Math.max(...c.args.map((a) => a.name.length + 2));
     out.push("Arguments:", ...c.args.map((a) => `  ${`<${a.name}>`.padEnd(w)}  ${a.help}`), "");

@@ -1,8 +1,8 @@
 /**
  * The `t4dm` command-line runner: finds the command, parses its flags, opens the memory service when
- * the command first asks for it, runs the command, and reports errors through the one error mapping
- * (`mapError`): one line `t4dm <command>: <message>` on stderr, plus `{"error": {...}}` on stdout
- * with `--json`.
+ * the command first asks for it (the local store, or the daemon at `--url`), runs the command, and
+ * reports errors through the one error mapping (`mapError`): one line `t4dm <command>: <message>` on
+ * stderr, plus `{"error": {...}}` on stdout with `--json`.
  *
  * @module
  */
@@ -10,7 +10,7 @@ import { join } from "node:path";
 import { z } from "zod";
 import { mapError } from "../memory/errors.ts";
 import { NamespaceSchema, parse } from "../memory/schema.ts";
-import { closest, type FlagSpecs, parseArgs, UsageError } from "./args.ts";
+import { closest, type FlagSpecs, parseArgs, type ParsedArgs, UsageError } from "./args.ts";
 import { type Command, type Context, GLOBAL_FLAGS, type GlobalOptions } from "./command.ts";
 import { type ClosableService, connect } from "./_connect.ts";
 import { commandHelp, mainHelp } from "./help.ts";
@@ -107,6 +107,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     const global: GlobalOptions = {
       dataDir: args.string("data-dir") ?? env("T4DM_DATA_DIR") ?? join(Deno.cwd(), ".t4dm", "data"),
       json,
+      ...daemon(c, args, env),
     };
     const ns = args.string("namespace");
     if (ns !== undefined) global.namespace = parse(NAMESPACE, { namespace: ns }, "use namespace").namespace;
@@ -132,6 +133,54 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     }
   }
   return code;
+}
+
+/**
+ * The daemon to act through: `--url`, else `$T4DM_URL` unless `--data-dir` was given; never for a
+ * local-only command. The API key comes with it: `--api-key`, else `$T4DM_API_KEY`.
+ *
+ * @throws {UsageError} `--url` on a local-only command or with `--data-dir`, `--api-key` without a
+ * daemon, or a URL that is not http(s).
+ */
+function daemon(
+  c: Command,
+  args: ParsedArgs,
+  env: (name: string) => string | undefined,
+): Pick<GlobalOptions, "url" | "apiKey"> {
+  const flag = args.string("url");
+  if (flag !== undefined && c.local) {
+    throw new UsageError(`"${c.name}" works on a local data directory only and takes no --url`, {
+      field: "--url",
+    });
+  }
+  if (flag !== undefined && args.has("data-dir")) {
+    throw new UsageError("give either --url or --data-dir, not both", { field: "--url" });
+  }
+  const url = c.local || args.has("data-dir") ? undefined : flag ?? (env("T4DM_URL") || undefined);
+  const keyFlag = args.string("api-key");
+  if (url === undefined) {
+    if (keyFlag !== undefined) {
+      throw new UsageError(
+        c.local
+          ? `"${c.name}" works locally and takes no --api-key`
+          : 'flag "--api-key" needs --url (or $T4DM_URL)',
+        { field: "--api-key" },
+      );
+    }
+    return {};
+  }
+  let parsed: URL | undefined;
+  try {
+    parsed = new URL(url);
+  } catch { /* reported below */ }
+  if (parsed === undefined || (parsed.protocol !== "http:" && parsed.protocol !== "https:")) {
+    const from = flag === undefined ? "$T4DM_URL" : `flag "--url"`;
+    throw new UsageError(`${from} needs an http:// or https:// URL, got ${JSON.stringify(url)}`, {
+      field: "--url",
+    });
+  }
+  const apiKey = keyFlag ?? (env("T4DM_API_KEY") || undefined);
+  return apiKey === undefined ? { url } : { url, apiKey };
 }
 
 function unknownCommand(name: string): UsageError {

@@ -12,6 +12,7 @@ export const demo: Command = {
   name: "demo",
   summary: "storage engine demo: write N keys, read them back, print stats",
   description: "Runs against its own directory (default .t4dm/demo), not the memory store.",
+  local: true,
   args: [],
   flags: { keys: { type: "string", arg: "N", help: "how many keys (default 100000)" } },
   examples: ["demo --keys 10000"],

@@ -31,7 +31,9 @@ export const importCommand: Command = {
   summary: "store memories from a JSON-lines file (as written by export)",
   description: 'Reads one memory a line: export output, or store inputs such as {"content": "..."}.\n' +
     "Lines keep their own namespace unless --namespace is given. A bad line is reported on stderr\n" +
-    "and skipped; the others are stored, and the exit code is then 2. Use - to read stdin.",
+    "and skipped; the others are stored, and the exit code is then 2. Use - to read stdin.\n" +
+    "Through --url the lines are streamed to the daemon, which stores them all in the request's\n" +
+    'namespace (--namespace, else the API key\'s first one, else "default").',
   args: [{ name: "file", help: "a .jsonl file, or - for stdin" }],
   flags: {},
   examples: ["import memories.jsonl", "import - --namespace team < memories.jsonl"],
@@ -54,14 +56,16 @@ export const importCommand: Command = {
     for (const f of res.failed.slice(0, SHOW_FAILURES)) {
       await ctx.err.line(`t4dm import: line ${f.line}: ${f.error}`);
     }
-    if (res.failed.length > SHOW_FAILURES) {
-      await ctx.err.line(`t4dm import: … and ${res.failed.length - SHOW_FAILURES} more failed lines`);
+    const failedCount = res.failedCount ?? res.failed.length; // a daemon lists only the first failures
+    const shown = Math.min(res.failed.length, SHOW_FAILURES);
+    if (failedCount > shown) {
+      await ctx.err.line(`t4dm import: … and ${failedCount - shown} more failed lines`);
     }
     if (ctx.global.json) await ctx.out.json(res);
     else {
-      const failed = res.failed.length ? `; ${res.failed.length} lines failed` : "";
+      const failed = failedCount ? `; ${failedCount} lines failed` : "";
       await ctx.out.line(`imported ${res.imported} memories from ${path === "-" ? "stdin" : path}${failed}`);
     }
-    return res.failed.length ? mapError(new MemoryError("VALIDATION", "bad lines")).exitCode : 0;
+    return failedCount ? mapError(new MemoryError("VALIDATION", "bad lines")).exitCode : 0;
   },
 };

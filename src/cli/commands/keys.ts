@@ -13,6 +13,7 @@ export const keys: Command = {
   description:
     "`keys add` prints a new token once (only its SHA-256 is stored). A running daemon picks up\n" +
     "changes within a second.",
+  local: true,
   args: [{ name: "action", help: "add, list or revoke" }],
   flags: {
     "keys-file": { type: "string", arg: "FILE", help: "API keys file (default <data-dir>/keys.json)" },

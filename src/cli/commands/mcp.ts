@@ -13,6 +13,7 @@ export const mcp: Command = {
   description: "With no flag, speaks MCP on stdin/stdout (logs go to stderr): point an MCP client at\n" +
     "`deno run -A /path/to/main.ts mcp --data-dir DIR`. With --http, serves streamable HTTP at\n" +
     "http://HOST:PORT/mcp (loopback by default; no authentication).",
+  local: true,
   args: [],
   flags: {
     http: { type: "boolean", help: "serve streamable HTTP instead of stdio" },

@@ -13,6 +13,7 @@ export const serve: Command = {
   description:
     "Serves the memory store over HTTP until SIGINT or SIGTERM, then drains requests and closes\n" +
     "the store. Without API keys it serves loopback only; create keys with `t4dm keys add`.",
+  local: true,
   args: [],
   flags: {
     port: { type: "string", arg: "PORT", help: "TCP port (default 8765)" },
