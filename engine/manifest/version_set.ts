@@ -11,7 +11,7 @@
  */
 import { CorruptionError, NotFoundError, NotSupportedError } from "../errors.ts";
 import type { Fs } from "../fs/fs.ts";
-import { currentFileName, manifestFileName } from "../filenames.ts";
+import { currentFileName, manifestFileName, parseFileName } from "../filenames.ts";
 import { readWal, WalWriter } from "../wal/mod.ts";
 import { MANIFEST_FORMAT_VERSION } from "./manifest_format.ts";
 import { Version } from "./version.ts";
@@ -116,6 +116,12 @@ export class VersionSet {
     this.current = v;
     this.#manifestNumber = Number(m[1]);
     this.nextFile = Math.max(this.nextFile, this.#manifestNumber + 1);
+    // Numbers allocated after the last edit (a WAL opened by a memtable switch, compaction outputs) are
+    // not in the manifest but may be on disk, the WAL holding acknowledged writes. Never hand them out
+    // again: recovery would otherwise open a new WAL over one it has not yet made obsolete durably.
+    for (const name of this.#fs.list(this.#dir)) {
+      this.nextFile = Math.max(this.nextFile, parseFileName(name).number + 1);
+    }
   }
 
   async #writeNewManifest(): Promise<void> {
