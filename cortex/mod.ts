@@ -5,6 +5,7 @@
  * - {@linkcode UseEmbedder} is the default, Universal Sentence Encoder lite (512-d), loaded offline
  *   from `node_modules/` and run by TensorFlow.js on its wasm backend.
  * - {@linkcode OnnxEmbedder} runs a local BERT-family ONNX model folder (MiniLM, bge) with ONNX Runtime.
+ * - {@linkcode WorkerEmbedder} runs USE lite in a pool of Deno Workers, for bulk imports on several cores.
  * - {@linkcode CachedEmbedder} puts an LRU cache and a request batcher in front of any embedder.
  * - {@linkcode time2vec} encodes an event time (Kazemi et al. 2019, eq. 1), and
  *   {@linkcode time2vecSimilarity} compares two encodings by where they fall in the day, week and year.
@@ -31,6 +32,7 @@ export { embedOne } from "./embedder.ts";
 export { CachedEmbedder, type CachedEmbedderOptions } from "./cached_embedder.ts";
 export { UseEmbedder, type UseEmbedderOptions } from "./use_embedder.ts";
 export { OnnxEmbedder, type OnnxEmbedderOptions } from "./onnx_embedder.ts";
+export { WorkerEmbedder, type WorkerEmbedderOptions } from "./worker_embedder.ts";
 export {
   createTime2VecParams,
   DAY_MS,

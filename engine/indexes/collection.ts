@@ -4,7 +4,9 @@
  * change log. A put or delete writes the record and every index entry in one atomic batch, so a crash
  * never leaves an index ahead of or behind the data. The HNSW graph lives in RAM and in a sidecar file
  * that records the change number it covers; on open it is loaded and caught up from the change log,
- * or rebuilt from the records when missing or damaged.
+ * or rebuilt from the records when missing or damaged. The meta records the tokenizer version the postings
+ * were written with; a collection indexed under another version has its postings rebuilt when it is
+ * opened (see {@linkcode Collection.open}).
  *
  * This file coordinates the indexes of engine/indexes/, so it is longer than a leaf file.
  *
@@ -17,8 +19,16 @@ import { WriteBatch } from "../write_batch.ts";
 import { BruteForceIndex } from "./brute_force_index.ts";
 import { HnswIndex } from "./hnsw_index.ts";
 import { Keyspace, SPACE } from "./keyspace.ts";
-import { LexicalIndex } from "./lexical_index.ts";
-import { decodeRecord, encodeRecord, type IndexedRecord, type StoredRecord } from "./record_codec.ts";
+import { LexicalIndex, type LexicalQuery } from "./lexical_index.ts";
+import { TOKENIZER_VERSION } from "./tokenizer.ts";
+import {
+  decodeRecord,
+  encodeRecord,
+  type IndexedRecord,
+  type RecordView,
+  type StoredRecord,
+  viewRecord,
+} from "./record_codec.ts";
 import { loadSidecar, saveSidecar } from "./vector_sidecar.ts";
 import type { VectorIndex } from "./vector_index.ts";
 
@@ -77,6 +87,8 @@ interface Meta {
   totalLength: number;
   nextLabel: number;
   change: number;
+  /** The tokenizer version the postings were written with; absent in collections made before version 2. */
+  tokenizer?: number;
 }
 
 interface Change {
@@ -123,6 +135,37 @@ function finiteTime(what: string, id: string, v: unknown): number {
 }
 
 /**
+ * Rebuilds the posting space of a collection with the current tokenizer (see {@linkcode Collection.open}).
+ * Writes in batches, the meta last.
+ */
+async function reindexPostings(db: T4DX, ks: Keyspace, meta: Meta): Promise<Meta> {
+  const lex = new LexicalIndex(db, ks);
+  let batch = new WriteBatch();
+  const flush = async () => {
+    if (batch.count === 0) return;
+    await db.write(batch);
+    batch = new WriteBatch();
+  };
+  for (const [k] of db.iterator({ prefix: ks.space(SPACE.posting) })) {
+    batch.delete(k);
+    if (batch.count >= 4096) await flush();
+  }
+  await flush();
+  let docCount = 0, totalLength = 0;
+  for (const [k, v] of db.iterator({ prefix: ks.space(SPACE.record) })) {
+    const rec = decodeRecord(ks.recordId(k), v, `collection ${JSON.stringify(ks.name)}`);
+    if (rec.text === undefined) continue;
+    totalLength += lex.addDoc(batch, rec.id, rec.text).docLen;
+    docCount++;
+    if (batch.count >= 4096) await flush();
+  }
+  const next: Meta = { ...meta, docCount, totalLength, tokenizer: TOKENIZER_VERSION };
+  batch.put(ks.meta(), enc.encode(JSON.stringify(next)));
+  await db.write(batch);
+  return next;
+}
+
+/**
  * One collection of an {@linkcode IndexedStore}.
  *
  * Concurrency: `put` and `delete` may be called concurrently; they are applied one at a time in call
@@ -144,6 +187,8 @@ export class Collection {
   #queue: Promise<unknown> = Promise.resolve();
   /** How the vector index was obtained on open: "sidecar", "rebuilt: <reason>", "empty" or "none". */
   readonly vectorSource: string;
+  /** How the postings were found on open: "current", or "reindexed: tokenizer <old> to <new>, <n> records". */
+  lexicalSource = "current";
 
   private constructor(
     db: T4DX,
@@ -202,6 +247,12 @@ export class Collection {
   /**
    * Opens (creating if absent) the collection `name` of `db`. Used by {@linkcode IndexedStore}.
    *
+   * When the postings were written by another tokenizer version than {@linkcode TOKENIZER_VERSION}, they
+   * are rebuilt before this resolves: every posting is deleted, every record's text is indexed again and
+   * the meta is rewritten last with the new version and statistics. A crash in between leaves the old
+   * version in the meta, so the next open starts over; postings are derived data and nothing is lost.
+   * It costs one pass over the records (about as long as writing them).
+   *
    * @throws {InvalidArgumentError} `options.dim` or `metric` differ from the stored collection's.
    */
   static async open(
@@ -213,8 +264,15 @@ export class Collection {
     const ks = new Keyspace(name);
     const raw = db.get(ks.meta());
     let meta: Meta;
+    let reindexed: string | undefined;
     if (raw) {
       meta = JSON.parse(dec.decode(raw)) as Meta;
+      const was = meta.tokenizer ?? 1;
+      if (was !== TOKENIZER_VERSION) {
+        const n = meta.count;
+        meta = await reindexPostings(db, ks, meta);
+        reindexed = `reindexed: tokenizer ${was} to ${TOKENIZER_VERSION}, ${n} records`;
+      }
       if (options.dim !== undefined && options.dim !== meta.dim) {
         throw new InvalidArgumentError(
           `Cannot open collection ${
@@ -247,10 +305,13 @@ export class Collection {
         totalLength: 0,
         nextLabel: 0,
         change: 0,
+        tokenizer: TOKENIZER_VERSION,
       };
       await db.put(ks.meta(), enc.encode(JSON.stringify(meta)));
     }
-    return new Collection(db, ks, meta, options, where.sidecar, where.persistEvery ?? 50_000);
+    const c = new Collection(db, ks, meta, options, where.sidecar, where.persistEvery ?? 50_000);
+    if (reindexed) c.lexicalSource = reindexed;
+    return c;
   }
 
   /** The collection name. */
@@ -307,7 +368,33 @@ export class Collection {
    * an id repeats within the call; nothing is written.
    */
   put(records: readonly IndexedRecord[], options: { extra?: WriteBatch } = {}): Promise<void> {
+    return this.write({ put: records }, options).then(() => {});
+  }
+
+  /**
+   * Deletes records and every index entry that points to them. Returns how many existed.
+   *
+   * `options.extra` holds further operations to commit in the same atomic batch.
+   */
+  delete(ids: readonly string[], options: { extra?: WriteBatch } = {}): Promise<number> {
+    return this.write({ delete: ids }, options).then((r) => r.deleted);
+  }
+
+  /**
+   * Deletes and stores records in one atomic batch, with `options.extra` (operations outside the
+   * collection's key range) in the same batch. Deletes apply first; an id may not be both deleted and
+   * stored. With nothing to do and no extra operations, nothing is written.
+   *
+   * @returns How many of the ids to delete existed.
+   * @throws {InvalidArgumentError} A record is malformed, an id repeats within the call or is both
+   * deleted and stored; nothing is written.
+   */
+  write(
+    ops: { put?: readonly IndexedRecord[]; delete?: readonly string[] },
+    options: { extra?: WriteBatch } = {},
+  ): Promise<{ deleted: number }> {
     return this.#serial(async () => {
+      const records = ops.put ?? [];
       const meta = { ...this.#meta };
       const batch = new WriteBatch();
       for (const op of options.extra?.ops ?? []) batch.ops.push(op);
@@ -315,6 +402,25 @@ export class Collection {
       const seen = new Set<string>();
       const labels = new Map<string, number | undefined>();
       for (const r of records) this.#validate(r, seen);
+      const gone: string[] = [];
+      for (const id of new Set(ops.delete ?? [])) {
+        if (seen.has(id)) {
+          throw new InvalidArgumentError(
+            `Cannot write records: id ${JSON.stringify(id)} is both deleted and stored`,
+          );
+        }
+        const old = this.get(id);
+        if (!old) continue;
+        this.#unindex(batch, old, meta);
+        batch.delete(this.#ks.record(id));
+        if (old.label !== undefined) {
+          batch.delete(this.#ks.label(id));
+          changes.push({ op: 0, label: old.label, id });
+        }
+        meta.count--;
+        gone.push(id);
+        labels.set(id, undefined);
+      }
       for (const r of records) {
         const old = this.get(r.id);
         if (old) this.#unindex(batch, old, meta);
@@ -341,6 +447,10 @@ export class Collection {
           meta.totalLength += docLen;
         }
       }
+      if (records.length === 0 && gone.length === 0) {
+        if (batch.count > 0) await this.#db.write(batch);
+        return { deleted: 0 };
+      }
       for (const c of changes) batch.put(this.#ks.change(++meta.change), encodeChange(c));
       batch.put(this.#ks.meta(), enc.encode(JSON.stringify(meta)));
       await this.#db.write(batch);
@@ -356,6 +466,7 @@ export class Collection {
           this.#idToLabel.set(id, label);
         }
       }
+      return { deleted: gone.length };
     });
   }
 
@@ -422,46 +533,19 @@ export class Collection {
     if (this.#applied - this.#covered >= this.#persistEvery) void this.persistVectors().catch(() => {});
   }
 
-  /**
-   * Deletes records and every index entry that points to them. Returns how many existed.
-   */
-  delete(ids: readonly string[]): Promise<number> {
-    return this.#serial(async () => {
-      const meta = { ...this.#meta };
-      const batch = new WriteBatch();
-      const changes: Change[] = [];
-      const gone: string[] = [];
-      for (const id of new Set(ids)) {
-        const old = this.get(id);
-        if (!old) continue;
-        this.#unindex(batch, old, meta);
-        batch.delete(this.#ks.record(id));
-        if (old.label !== undefined) {
-          batch.delete(this.#ks.label(id));
-          changes.push({ op: 0, label: old.label, id });
-        }
-        meta.count--;
-        gone.push(id);
-      }
-      if (gone.length === 0) return 0;
-      for (const c of changes) batch.put(this.#ks.change(++meta.change), encodeChange(c));
-      batch.put(this.#ks.meta(), enc.encode(JSON.stringify(meta)));
-      await this.#db.write(batch);
-      this.#meta = meta;
-      this.#apply(changes);
-      for (const id of gone) {
-        const l = this.#idToLabel.get(id);
-        if (l !== undefined) this.#labelToId[l] = undefined;
-        this.#idToLabel.delete(id);
-      }
-      return gone.length;
-    });
-  }
-
   /** The record `id`, or undefined. */
   get(id: string, options: { snapshot?: Snapshot } = {}): StoredRecord | undefined {
     const v = this.#db.get(this.#ks.record(id), options);
     return v ? decodeRecord(id, v, `collection ${JSON.stringify(this.name)}`) : undefined;
+  }
+
+  /**
+   * The record `id` with only its header decoded (times, label); text, vector and payload are decoded
+   * when asked for. Cheaper than {@linkcode Collection.get} for reading a few fields of many records.
+   */
+  view(id: string, options: { snapshot?: Snapshot } = {}): RecordView | undefined {
+    const v = this.#db.get(this.#ks.record(id), options);
+    return v ? viewRecord(id, v, `collection ${JSON.stringify(this.name)}`) : undefined;
   }
 
   /** Number of records. */
@@ -531,6 +615,26 @@ export class Collection {
     };
     if (options.filter) o.filter = options.filter;
     return this.#lex.search(query, k, o);
+  }
+
+  /**
+   * The postings of `query`'s terms read once, to ask for the top k ({@linkcode LexicalQuery.top}, as
+   * {@linkcode Collection.bm25}) and for the exact BM25 of any records ({@linkcode LexicalQuery.scores}).
+   * Reflects the writes resolved before the call.
+   */
+  lexicalQuery(query: string): LexicalQuery {
+    return this.#lex.prepare(query, {
+      stats: { docCount: this.#meta.docCount, totalLength: this.#meta.totalLength },
+    });
+  }
+
+  /**
+   * The exact BM25 of each record in `ids` for `query` (0 when it holds no query term or does not exist).
+   * Reads every posting of the query's terms, as a search does; to also search, use
+   * {@linkcode Collection.lexicalQuery} and read them once.
+   */
+  bm25Scores(query: string, ids: Iterable<string>): Map<string, number> {
+    return this.lexicalQuery(query).scores(ids);
   }
 
   /**

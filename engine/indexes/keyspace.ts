@@ -38,9 +38,30 @@ export const SPACE = {
 /** Offset added to times before encoding (2^52 ms: ±142,000 years). */
 export const TIME_OFFSET = 2 ** 52;
 
+/**
+ * The UTF-8 bytes of `s`. Ids and terms are mostly ASCII, and for short strings a loop is several times
+ * faster than a call into the runtime's encoder.
+ *
+ * @example
+ * ```ts
+ * import { encodeUtf8 } from "./keyspace.ts";
+ * if (encodeUtf8("café").length !== 5 || encodeUtf8("id-1")[0] !== 0x69) throw new Error("bad bytes");
+ * ```
+ */
+export function encodeUtf8(s: string): Uint8Array {
+  if (s.length > 256) return enc.encode(s);
+  const out = new Uint8Array(s.length);
+  for (let i = 0; i < s.length; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0x80) return enc.encode(s);
+    out[i] = c;
+  }
+  return out;
+}
+
 /** Checks a name or id: non-empty UTF-8 with no NUL, at most 512 bytes. */
 export function checkName(what: string, s: string): Uint8Array {
-  const b = enc.encode(s);
+  const b = encodeUtf8(s);
   if (b.length === 0 || b.length > 512 || b.includes(0)) {
     throw new InvalidArgumentError(
       `Invalid ${what} ${JSON.stringify(s)}: must be 1–512 bytes of UTF-8 without NUL`,
@@ -146,7 +167,7 @@ export class Keyspace {
   }
   /** The prefix of all postings of `term`. */
   postings(term: string): Uint8Array {
-    return concat([this.prefix, [SPACE.posting], enc.encode(term), [0]]);
+    return concat([this.prefix, [SPACE.posting], encodeUtf8(term), [0]]);
   }
   /** The posting key of (`term`, `id`). */
   posting(term: string, id: string): Uint8Array {

@@ -27,7 +27,7 @@ import type { Snapshot, T4DX } from "../db.ts";
 import type { WriteBatch } from "../write_batch.ts";
 import { bm25Idf, bm25Scorer } from "./bm25.ts";
 import { compareBytes } from "../util/coding.ts";
-import { checkName, type Keyspace } from "./keyspace.ts";
+import { checkName, encodeUtf8, type Keyspace } from "./keyspace.ts";
 import { tokenize } from "./tokenizer.ts";
 
 const dec = new TextDecoder();
@@ -218,11 +218,43 @@ export class LexicalIndex {
    * @throws {CorruptionError} When a posting does not decode.
    */
   search(query: string, k: number, options: LexicalSearchOptions): LexicalHit[] {
-    if (!Number.isInteger(k) || k < 1) {
-      throw new InvalidArgumentError(
-        `Cannot search ${JSON.stringify(query)}: k "${k}" is not an integer >= 1`,
-      );
-    }
+    checkSearchK(query, k);
+    const q = this.prepare(query, options);
+    return q.top(k, options.filter === undefined ? {} : { filter: options.filter });
+  }
+
+  /**
+   * Reads the postings of `query`'s terms once, for several questions about the same query: the top k
+   * ({@linkcode LexicalQuery.top}, what {@linkcode LexicalIndex.search} returns) and the exact score of
+   * any given records ({@linkcode LexicalQuery.scores}), for example candidates that another index found.
+   * The postings are read when this is called; later writes are not seen.
+   *
+   * @param query Free text, tokenized like documents.
+   * @param options Collection statistics and an optional snapshot (the filter is given to `top`).
+   * @returns The prepared query.
+   * @throws {InvalidArgumentError} When the statistics are not finite and >= 0.
+   * @throws {CorruptionError} When a posting does not decode.
+   *
+   * @example Top hit and the score of a record that is not in the top
+   * ```ts
+   * import { MemFs, T4DX, WriteBatch } from "../mod.ts";
+   * import { Keyspace } from "./keyspace.ts";
+   * import { LexicalIndex } from "./lexical_index.ts";
+   * const db = await T4DX.open("/db", { fs: new MemFs() });
+   * const index = new LexicalIndex(db, new Keyspace("notes"));
+   * const batch = new WriteBatch();
+   * const a = index.addDoc(batch, "m1", "tea and biscuits, tea again");
+   * const b = index.addDoc(batch, "m2", "tea");
+   * const c = index.addDoc(batch, "m3", "coffee");
+   * await db.write(batch);
+   * const q = index.prepare("tea", { stats: { docCount: 3, totalLength: a.docLen + b.docLen + c.docLen } });
+   * const [top] = q.top(1);
+   * const scores = q.scores(["m1", "m3"]);
+   * if (top?.id !== "m2" || !(scores.get("m1")! > 0) || scores.get("m3") !== 0) throw new Error("bad scores");
+   * await db.close();
+   * ```
+   */
+  prepare(query: string, options: Omit<LexicalSearchOptions, "filter">): LexicalQuery {
     const { docCount, totalLength } = options.stats;
     if (!(docCount >= 0 && totalLength >= 0 && Number.isFinite(docCount + totalLength))) {
       throw new InvalidArgumentError(
@@ -232,7 +264,6 @@ export class LexicalIndex {
       );
     }
     const terms = [...new Set(tokenize(query))];
-    if (terms.length === 0) return [];
     // With consistent stats a posting implies docCount >= 1 and totalLength >= 1; guard stale ones anyway.
     const avgDocLen = docCount > 0 && totalLength > 0 ? totalLength / docCount : 1;
     const lists: TermPostings[] = [];
@@ -240,9 +271,10 @@ export class LexicalIndex {
       const list = this.#scan(term, options.snapshot);
       if (list.ids.length === 0) continue;
       list.score = bm25Scorer(bm25Idf(docCount, list.ids.length), { avgDocLen, k1: this.#k1, b: this.#b });
+      list.order = lists.length;
       lists.push(list);
     }
-    return rank(lists, k, options.filter);
+    return new LexicalQuery(query, terms, lists);
   }
 
   /** Reads every posting of `term`, in id order. */
@@ -272,6 +304,92 @@ export class LexicalIndex {
       it.close();
     }
     return list;
+  }
+}
+
+/**
+ * A query whose postings have been read ({@linkcode LexicalIndex.prepare}): ask it for the top k, or for
+ * the exact BM25 of given records. Both sum a record's term shares in the same order, so a record gets
+ * bit-equal scores from the two.
+ *
+ * Concurrency: holds the postings read at creation; any number of calls may be made, in any order.
+ */
+export class LexicalQuery {
+  /** The query text. */
+  readonly query: string;
+  /** The distinct terms of the query, in order (some may match no record). */
+  readonly terms: readonly string[];
+  readonly #lists: TermPostings[];
+
+  /** Built by {@linkcode LexicalIndex.prepare}. */
+  constructor(query: string, terms: readonly string[], lists: TermPostings[]) {
+    this.query = query;
+    this.terms = terms;
+    this.#lists = lists;
+  }
+
+  /** Number of postings read, over all terms. */
+  get postings(): number {
+    let n = 0;
+    for (const l of this.#lists) n += l.ids.length;
+    return n;
+  }
+
+  /**
+   * The `k` best records, as {@linkcode LexicalIndex.search} returns them.
+   *
+   * @param k How many results at most. REQUIRES: an integer >= 1.
+   * @param options Keep only the ids `filter` accepts (called only on records that could rank).
+   * @returns Up to `k` hits, best first, ties by id bytes.
+   * @throws {InvalidArgumentError} When `k` is not an integer >= 1.
+   */
+  top(k: number, options: { filter?: (id: string) => boolean } = {}): LexicalHit[] {
+    checkSearchK(this.query, k);
+    for (const l of this.#lists) l.at = 0;
+    return rank(this.#lists, k, options.filter);
+  }
+
+  /**
+   * The exact BM25 of each given record for this query: 0 for a record that holds no query term (or does
+   * not exist). A binary search per record and term in the postings already read.
+   *
+   * @param ids Record ids, in any order; repeats are harmless.
+   * @returns The score of every given id.
+   */
+  scores(ids: Iterable<string>): Map<string, number> {
+    const out = new Map<string, number>();
+    for (const id of ids) {
+      if (out.has(id)) continue;
+      const key = encodeUtf8(id);
+      let score = 0;
+      for (const l of this.#lists) {
+        const i = findKey(l.ids, key);
+        if (i >= 0) score += l.score(l.tfs[i]!, l.lens[i]!);
+      }
+      out.set(id, score);
+    }
+    return out;
+  }
+}
+
+/** Index of `key` in the ascending `keys`, or -1. */
+function findKey(keys: readonly Uint8Array[], key: Uint8Array): number {
+  let lo = 0, hi = keys.length - 1;
+  while (lo <= hi) {
+    const mid = (lo + hi) >>> 1;
+    const c = compareBytes(keys[mid]!, key);
+    if (c === 0) return mid;
+    if (c < 0) lo = mid + 1;
+    else hi = mid - 1;
+  }
+  return -1;
+}
+
+function checkSearchK(query: string, k: number): void {
+  if (!Number.isInteger(k) || k < 1) {
+    throw new InvalidArgumentError(
+      `Cannot search ${JSON.stringify(query)}: k "${k}" is not an integer >= 1`,
+    );
   }
 }
 
@@ -306,7 +424,6 @@ interface Candidate {
  * document that cannot beat the k-th best seen so far can never rank.
  */
 function rank(lists: TermPostings[], k: number, filter: ((id: string) => boolean) | undefined): LexicalHit[] {
-  lists.forEach((l, i) => (l.order = i));
   const shares = new Float64Array(lists.length);
   const heads = lists.slice(); // a min-heap of the lists by their current id
   for (let i = (heads.length >> 1) - 1; i >= 0; i--) siftHead(heads, i);

@@ -142,3 +142,121 @@ export function decodeRecord(id: string, data: Uint8Array, where: string): Store
   out.payload = r.lengthPrefixed("payload").slice();
   return out;
 }
+
+/**
+ * A stored record read without decoding all of it: the header (times, label) is decoded at once, and
+ * the text, vector and payload only when asked for. For scans that look at many records and use few of
+ * their fields (a recall checks validity and reads vectors of hundreds of candidates).
+ *
+ * @example Only the asked-for parts are decoded
+ * ```ts
+ * import { encodeRecord, viewRecord } from "./record_codec.ts";
+ * const bytes = encodeRecord({ id: "a", eventTime: 5, recordTime: 6, validFrom: 5, text: "hi", payload: new Uint8Array([9]),
+ *   vector: Float32Array.of(1, 2), label: 3 });
+ * const v = viewRecord("a", bytes, "example");
+ * if (v.eventTime !== 5 || v.label !== 3 || v.text() !== "hi" || v.vector()![1] !== 2 || v.payload()[0] !== 9) {
+ *   throw new Error("bad view");
+ * }
+ * ```
+ */
+export class RecordView {
+  /** The record id. */
+  readonly id: string;
+  readonly eventTime: number;
+  readonly recordTime: number;
+  readonly validFrom: number;
+  readonly validTo: number | undefined;
+  /** Vector label, when the record has a vector. */
+  readonly label: number | undefined;
+  readonly #data: Uint8Array;
+  readonly #text: [number, number] | undefined;
+  readonly #vector: [number, number] | undefined;
+  readonly #payload: [number, number];
+
+  /** Use {@linkcode viewRecord}. */
+  constructor(id: string, data: Uint8Array, where: string) {
+    const r = new ByteReader(data, `record ${JSON.stringify(id)} in ${where}`);
+    const magic = r.u8("magic");
+    if (magic !== RECORD_MAGIC) {
+      throw new CorruptionError(`Cannot decode record ${JSON.stringify(id)} in ${where}: bad magic ${magic}`);
+    }
+    const version = r.u8("version");
+    if (version > RecordFormatVersion.V1) {
+      throw new NotSupportedError(
+        `Cannot decode record ${JSON.stringify(id)}: format version ${version} is too new`,
+      );
+    }
+    const flags = r.u8("flags");
+    const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
+    const f64 = (field: string) => {
+      const at = r.bytes(8, field).byteOffset - data.byteOffset;
+      return view.getFloat64(at, true);
+    };
+    this.id = id;
+    this.eventTime = f64("eventTime");
+    this.recordTime = f64("recordTime");
+    this.validFrom = f64("validFrom");
+    this.validTo = flags & 4 ? f64("validTo") : undefined;
+    this.label = flags & 2 ? r.u32("label") : undefined;
+    if (flags & 1) {
+      const n = r.varint("text.length");
+      this.#text = [r.pos, n];
+      r.bytes(n, "text");
+    }
+    if (flags & 2) {
+      const d = r.varint("dimension");
+      this.#vector = [r.pos, d];
+      r.bytes(4 * d, "vector");
+    }
+    const n = r.varint("payload.length");
+    this.#payload = [r.pos, n];
+    r.bytes(n, "payload");
+    this.#data = data;
+  }
+
+  /** The text, decoded now; undefined when the record has none. */
+  text(): string | undefined {
+    const t = this.#text;
+    return t && dec.decode(this.#data.subarray(t[0], t[0] + t[1]));
+  }
+
+  /** A copy of the vector; undefined when the record has none. */
+  vector(): Float32Array | undefined {
+    const v = this.#vector;
+    if (!v) return undefined;
+    return new Float32Array(this.#data.slice(v[0], v[0] + 4 * v[1]).buffer);
+  }
+
+  /** The payload (a view of the stored bytes: do not modify). */
+  payload(): Uint8Array {
+    return this.#data.subarray(this.#payload[0], this.#payload[0] + this.#payload[1]);
+  }
+
+  /** The whole record, as {@linkcode decodeRecord} gives it. */
+  record(): StoredRecord {
+    const out: StoredRecord = {
+      id: this.id,
+      eventTime: this.eventTime,
+      recordTime: this.recordTime,
+      validFrom: this.validFrom,
+      payload: this.payload().slice(),
+    };
+    if (this.validTo !== undefined) out.validTo = this.validTo;
+    if (this.label !== undefined) out.label = this.label;
+    const text = this.text();
+    if (text !== undefined) out.text = text;
+    const vector = this.vector();
+    if (vector) out.vector = vector;
+    return out;
+  }
+}
+
+/**
+ * Reads a record's header and locates its other fields (see {@linkcode RecordView}).
+ *
+ * @throws {CorruptionError} Naming the field and `where` when the bytes do not hold a record.
+ * @throws {NotSupportedError} When the record's format version is too new.
+ */
+export function viewRecord(id: string, data: Uint8Array, where: string): RecordView {
+  return new RecordView(id, data, where);
+}

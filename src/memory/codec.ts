@@ -92,3 +92,12 @@ export function fromRecord(r: StoredRecord): Memory {
   if (r.validTo !== undefined) m.validTo = r.validTo;
   return m;
 }
+
+/**
+ * The importance and consolidation level of a memory, read from its record's payload without building
+ * the whole memory (recall reads them for hundreds of candidates).
+ */
+export function payloadWeights(payload: Uint8Array): { importance: number; kappa: number } {
+  const p = JSON.parse(dec.decode(payload)) as Payload;
+  return { importance: p.importance, kappa: p.kappa };
+}

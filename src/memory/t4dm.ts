@@ -1,22 +1,35 @@
 /**
  * T4DM: the memory library. It maps memories onto T4DX collections (one per namespace: record, time,
- * lexical and vector indexes written atomically), embeds content with the configured embedder, and
- * recalls by fusing the indexes' candidates (src/memory/rank.ts). This file coordinates the memory
- * layer, so it is longer than a leaf file.
+ * lexical and vector indexes written atomically) plus a thread index of its own (threads.ts: each
+ * session's memories in order, written in the same batches), embeds content with the configured embedder
+ * (a memory after another in its session is embedded with it as context: context_vector.ts), and recalls
+ * through the hybrid pipeline of hybrid_recall.ts and rank.ts. This file coordinates the memory layer, so
+ * it is longer than a leaf file.
  *
  * @module
  */
 import type { Collection } from "../../engine/indexes/collection.ts";
 import { IndexedStore, type IndexedStoreOptions } from "../../engine/indexes/indexed_store.ts";
+import type { RecordView, StoredRecord } from "../../engine/indexes/record_codec.ts";
 import { WriteBatch } from "../../engine/mod.ts";
 import { CachedEmbedder } from "../../cortex/cached_embedder.ts";
 import type { Embedder } from "../../cortex/embedder.ts";
 import { UseEmbedder } from "../../cortex/use_embedder.ts";
-import { fromRecord, indexText, toRecord } from "./codec.ts";
+import { fromRecord, indexText, payloadWeights, toRecord } from "./codec.ts";
+import { contextText, memoryVector } from "./context_vector.ts";
 import { MemoryError } from "./errors.ts";
 import { type Clock, type Random, uuidv7Generator } from "./ids.ts";
 import { matchesFilters } from "./filters.ts";
-import { DEFAULT_WEIGHTS, fuse, type RankWeights, type ScoreParts } from "./rank.ts";
+import { hybridRecall, type RecallTimings } from "./hybrid_recall.ts";
+import { DEFAULT_WEIGHTS, type RankWeights, type ScoreParts } from "./rank.ts";
+import {
+  backfillBatches,
+  type Link,
+  readLink,
+  ThreadEdit,
+  threadPrefixes,
+  threadsVersionKey,
+} from "./threads.ts";
 import {
   type Memory,
   NamespaceSchema,
@@ -88,7 +101,11 @@ function accessKey(ns: string, id: string): Uint8Array {
 /**
  * An open memory store.
  *
- * Concurrency: every method may overlap with the others; writes to one namespace apply in call order.
+ * Concurrency: every method may overlap with the others. Writes to one namespace (store, update,
+ * invalidate, feedback, forget, import) take the namespace's write lock, so they apply one at a time in
+ * call order and each sees the threads the previous one left; a store embeds its texts before taking the
+ * lock and re-embeds inside it only a context that changed meanwhile. Recall takes no lock: after the
+ * query is embedded it reads the indexes synchronously, so it sees one consistent state.
  *
  * @example Store and recall
  * ```ts ignore
@@ -111,6 +128,8 @@ export class T4DM {
   #accessTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
   #feedbackQueue: Promise<unknown> = Promise.resolve();
+  readonly #ready = new Map<string, Promise<Collection>>();
+  readonly #locks = new Map<string, Promise<unknown>>();
   readonly #feedbackStep: number;
 
   private constructor(store: IndexedStore, embedder: Embedder, o: T4DMOptions) {
@@ -153,8 +172,84 @@ export class T4DM {
     return this.#store.hasCollection(`ns.${ns}`) ? await this.#collection(ns) : undefined;
   }
 
+  /** The namespace's collection, created if absent, with its thread index built if it predates it. */
   #collection(ns: string): Promise<Collection> {
-    return this.#store.collection(`ns.${ns}`, { dim: this.#embedder.dim });
+    let p = this.#ready.get(ns);
+    if (!p) {
+      p = (async () => {
+        const c = await this.#store.collection(`ns.${ns}`, { dim: this.#embedder.dim });
+        if (!this.#store.engine.get(threadsVersionKey(ns))) await this.#backfillThreads(ns, c);
+        return c;
+      })();
+      p.catch(() => this.#ready.delete(ns));
+      this.#ready.set(ns, p);
+    }
+    return p;
+  }
+
+  /**
+   * Builds the thread index of a namespace written before it existed: one pass over the records. An
+   * interrupted build leaves no version key, so the next open clears what it wrote and starts over.
+   */
+  async #backfillThreads(ns: string, c: Collection): Promise<void> {
+    const db = this.#store.engine;
+    let clear = new WriteBatch();
+    for (const prefix of threadPrefixes(ns)) {
+      for (const [k] of db.iterator({ prefix })) {
+        clear.delete(k);
+        if (clear.count >= 4096) await db.write(clear), clear = new WriteBatch();
+      }
+    }
+    if (clear.count > 0) await db.write(clear);
+    const memories: { id: string; session: string; eventTime: number }[] = [];
+    for (const { id } of c.timeRange({})) {
+      const r = c.get(id);
+      const m = r && fromRecord(r);
+      if (m?.session !== undefined) memories.push({ id, session: m.session, eventTime: m.eventTime });
+    }
+    for (const b of backfillBatches(ns, memories)) await db.write(b);
+  }
+
+  /** Runs `fn` holding the namespace's write lock (see the class's concurrency note). */
+  #locked<T>(ns: string, fn: () => Promise<T>): Promise<T> {
+    const p = (this.#locks.get(ns) ?? Promise.resolve()).then(fn);
+    const tail = p.catch(() => {});
+    this.#locks.set(ns, tail);
+    void tail.then(() => {
+      if (this.#locks.get(ns) === tail) this.#locks.delete(ns);
+    });
+    return p;
+  }
+
+  /**
+   * Where `list` (memories about to be stored in `ns`, some perhaps replacing stored ones) go in their
+   * threads, and each one's previous memory, on the store's current state.
+   */
+  #plan(
+    c: Collection,
+    ns: string,
+    list: readonly Memory[],
+  ): { edit: ThreadEdit; context: (string | undefined)[] } {
+    const edit = new ThreadEdit(this.#store.engine, ns);
+    const held = new Map<string, string[]>();
+    for (const m of list) {
+      const old = c.get(m.id);
+      if (!old) continue;
+      const l = edit.remove(m.id, old.eventTime);
+      if (l?.h) held.set(m.id, l.h);
+    }
+    for (const m of list) {
+      if (m.session !== undefined) edit.insert(m.id, m.session, m.eventTime, held.get(m.id));
+    }
+    const pending = new Map(list.map((m) => [m.id, m]));
+    const context = list.map((m, i) => {
+      const prev = m.session === undefined ? undefined : edit.link(m.id)?.p;
+      if (prev === undefined) return undefined;
+      const p = pending.get(prev);
+      const text = p ? indexText(p) : c.get(prev)?.text;
+      return text === undefined ? undefined : contextText(text, indexText(list[i]!));
+    });
+    return { edit, context };
   }
 
   #check(): void {
@@ -201,14 +296,50 @@ export class T4DM {
       if (p.validTo !== undefined) m.validTo = toMs(p.validTo);
       return m;
     });
-    const vectors = await this.#embedder.embed(memories.map(indexText));
-    const byNs = new Map<string, number[]>();
-    memories.forEach((m, i) => byNs.set(m.namespace, [...(byNs.get(m.namespace) ?? []), i]));
-    for (const [ns, idx] of byNs) {
+    const byNs = new Map<string, Memory[]>();
+    for (const m of memories) byNs.set(m.namespace, [...(byNs.get(m.namespace) ?? []), m]);
+    for (const [ns, list] of byNs) {
       const c = await this.#collection(ns);
-      await c.put(idx.map((i) => toRecord(memories[i]!, vectors[i])));
+      // Embed before taking the lock, with the contexts as the threads are now; inside it, re-embed only
+      // the contexts that another write changed meanwhile.
+      const own = list.map(indexText);
+      const guess = this.#plan(c, ns, list).context;
+      const ownVectors = await this.#embedder.embed(own);
+      const guessed = await this.#embedMap(guess);
+      await this.#locked(ns, async () => {
+        const { edit, context } = this.#plan(c, ns, list);
+        const missing = context.filter((t): t is string => t !== undefined && !guessed.has(t));
+        for (const [t, v] of await this.#embedMap(missing)) guessed.set(t, v);
+        const records = list.map((m, i) => {
+          const ctx = context[i];
+          edit.setContext(m.id, ctx === undefined ? undefined : edit.link(m.id)?.p);
+          return toRecord(m, memoryVector(ownVectors[i]!, ctx === undefined ? undefined : guessed.get(ctx)));
+        });
+        await c.put(records, { extra: edit.toBatch() });
+      });
     }
     return memories;
+  }
+
+  /** Embeddings of the defined texts, by text. */
+  async #embedMap(texts: readonly (string | undefined)[]): Promise<Map<string, Float32Array>> {
+    const list = [...new Set(texts.filter((t): t is string => t !== undefined))];
+    const vectors = list.length === 0 ? [] : await this.#embedder.embed(list);
+    return new Map(list.map((t, i) => [t, vectors[i]!]));
+  }
+
+  /** The vector of a stored memory's text after its current previous memory (per `edit`), and that memory. */
+  async #vectorFor(
+    c: Collection,
+    edit: ThreadEdit,
+    id: string,
+    text: string,
+  ): Promise<{ vector: Float32Array; context: string | undefined }> {
+    const prev = edit.link(id)?.p;
+    const prevText = prev === undefined ? undefined : c.get(prev)?.text;
+    const ctx = prevText === undefined ? undefined : contextText(prevText, text);
+    const [own, cv] = await this.#embedder.embed(ctx === undefined ? [text] : [text, ctx]);
+    return { vector: memoryVector(own!, cv), context: ctx === undefined ? undefined : prev };
   }
 
   /** The memory `id`, or undefined. */
@@ -262,18 +393,26 @@ export class T4DM {
       });
     }
     const ns = this.#ns(options.namespace);
-    const { c, m } = await this.#mustLoad(id, ns, "update");
-    const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock() };
-    if (p.content !== undefined) next.content = p.content;
-    if (p.actor !== undefined) next.actor = p.actor;
-    if (p.kind !== undefined) next.kind = p.kind;
-    if (p.eventTime !== undefined) next.eventTime = toMs(p.eventTime);
-    if (p.importance !== undefined) next.importance = p.importance;
-    if (p.tags !== undefined) next.tags = p.tags;
-    if (p.metadata !== undefined) next.metadata = p.metadata as Record<string, unknown>;
-    const [vector] = await this.#embedder.embed([indexText(next)]);
-    await c.put([toRecord(next, vector)], { extra: this.#archive(m) });
-    return next;
+    return await this.#locked(ns, async () => {
+      const { c, m } = await this.#mustLoad(id, ns, "update");
+      const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock() };
+      if (p.content !== undefined) next.content = p.content;
+      if (p.actor !== undefined) next.actor = p.actor;
+      if (p.kind !== undefined) next.kind = p.kind;
+      if (p.eventTime !== undefined) next.eventTime = toMs(p.eventTime);
+      if (p.importance !== undefined) next.importance = p.importance;
+      if (p.tags !== undefined) next.tags = p.tags;
+      if (p.metadata !== undefined) next.metadata = p.metadata as Record<string, unknown>;
+      const edit = new ThreadEdit(this.#store.engine, ns);
+      if (m.session !== undefined && next.eventTime !== m.eventTime) {
+        const l = edit.remove(id, m.eventTime);
+        edit.insert(id, m.session, next.eventTime, l?.h);
+      }
+      const { vector, context } = await this.#vectorFor(c, edit, id, indexText(next));
+      edit.setContext(id, context);
+      await c.put([toRecord(next, vector)], { extra: edit.toBatch(this.#archive(m)) });
+      return next;
+    });
   }
 
   /** The history entry of the version being replaced, committed in the same batch as its successor. */
@@ -290,18 +429,22 @@ export class T4DM {
     this.#check();
     const run = async () => {
       const ns = this.#ns(options.namespace);
-      const { c, m } = await this.#mustLoad(id, ns, "give feedback on");
-      const next: Memory = {
-        ...m,
-        importance: Math.min(1, Math.max(0, m.importance + (useful ? 1 : -1) * this.#feedbackStep)),
-      };
-      const r = c.get(id)!;
-      await c.put([toRecord(next, r.vector)]);
-      return next;
+      return await this.#locked(ns, () => this.#feedback(id, ns, useful));
     };
     const p = this.#feedbackQueue.then(run);
     this.#feedbackQueue = p.catch(() => {});
     return p;
+  }
+
+  async #feedback(id: string, ns: string, useful: boolean): Promise<Memory> {
+    const { c, m } = await this.#mustLoad(id, ns, "give feedback on");
+    const next: Memory = {
+      ...m,
+      importance: Math.min(1, Math.max(0, m.importance + (useful ? 1 : -1) * this.#feedbackStep)),
+    };
+    const r = c.get(id)!;
+    await c.put([toRecord(next, r.vector)]);
+    return next;
   }
 
   /**
@@ -314,29 +457,45 @@ export class T4DM {
     const at = options.at === undefined
       ? this.#clock()
       : toMs(parse(TimeSchema, options.at, "invalidate memory"));
-    const { c, m } = await this.#mustLoad(id, ns, "invalidate");
-    const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock(), validTo: at };
-    const r = c.get(id)!;
-    await c.put([toRecord(next, r.vector)], { extra: this.#archive(m) });
-    return next;
+    return await this.#locked(ns, async () => {
+      const { c, m } = await this.#mustLoad(id, ns, "invalidate");
+      const next: Memory = { ...m, version: m.version + 1, recordTime: this.#clock(), validTo: at };
+      const r = c.get(id)!;
+      await c.put([toRecord(next, r.vector)], { extra: this.#archive(m) });
+      return next;
+    });
   }
 
   /**
    * Deletes a memory and its history from every index, for good, and checks that no index still returns
-   * it. Returns false when there was nothing to delete.
+   * it. The memories whose context vectors hold its text (the next one in its session, usually) are
+   * re-embedded without it in the same atomic write. Returns false when there was nothing to delete.
    */
   async forget(id: string, options: { namespace?: string } = {}): Promise<boolean> {
     this.#check();
     const ns = this.#ns(options.namespace);
     const c = await this.#existing(ns);
     if (!c) return false;
+    return await this.#locked(ns, () => this.#forget(c, ns, id));
+  }
+
+  async #forget(c: Collection, ns: string, id: string): Promise<boolean> {
     const m = this.#load(c, ns, id);
-    const n = m ? await c.delete([id]) : 0;
-    const b = new WriteBatch();
+    const edit = new ThreadEdit(this.#store.engine, ns);
+    const removed: Link | undefined = m ? edit.remove(id, m.eventTime) : undefined;
+    const puts: StoredRecord[] = [];
+    for (const h of removed?.h ?? []) {
+      const r = c.get(h);
+      if (!r || r.text === undefined) continue;
+      const { vector, context } = await this.#vectorFor(c, edit, h, r.text);
+      edit.setContext(h, context);
+      puts.push({ ...r, vector });
+    }
+    const b = edit.toBatch();
     for (const [k] of this.#store.engine.iterator({ prefix: histKey(ns, id) })) b.delete(k);
     b.delete(accessKey(ns, id));
     this.#access.delete(`${ns}\0${id}`);
-    await this.#store.engine.write(b);
+    const n = (await c.write({ delete: [id], put: puts }, { extra: b })).deleted;
     if (
       m && (c.get(id) || c.timeRange({ from: m.eventTime, to: m.eventTime + 1 }).some((x) => x.id === id))
     ) {
@@ -359,12 +518,19 @@ export class T4DM {
   }
 
   /**
-   * Recalls the memories that best answer `query`, fusing meaning (vectors), words (BM25) and time.
-   * `hints.queryVector` skips embedding the query (benchmarks, callers that embed themselves).
+   * Recalls the memories that best answer `query`: candidates by meaning (vectors) and words (BM25),
+   * their session neighbours, exact scores in both indexes for all of them, then the hybrid ranking with
+   * context, thread and the dates the query names (hybrid_recall.ts). `window` and `when` are hard
+   * event-time windows; the filters, `asOf` and validity apply to every memory returned.
+   * `hints.queryVector` skips embedding the query (benchmarks, callers that embed themselves);
+   * `hints.timings` is filled with each stage's time.
    *
    * @throws {MemoryError} VALIDATION naming the bad option.
    */
-  async recall(options: RecallOptions, hints: { queryVector?: Float32Array } = {}): Promise<RecallResult[]> {
+  async recall(
+    options: RecallOptions,
+    hints: { queryVector?: Float32Array; timings?: RecallTimings } = {},
+  ): Promise<RecallResult[]> {
     this.#check();
     const o = parse(RecallOptionsSchema, options, "recall");
     if (o.window && o.when) {
@@ -398,38 +564,67 @@ export class T4DM {
       }
       window = w;
     }
-    const hardWindow = window !== undefined;
-    const soft = window ?? resolveWhen(o.query, now);
     const asOf = o.asOf === undefined ? undefined : toMs(o.asOf);
-    const cache = new Map<string, Memory | undefined>();
-    const load = (id: string) => {
-      if (!cache.has(id)) cache.set(id, this.#load(c, ns, id));
-      return cache.get(id);
+    const qv = hints.queryVector ?? (await this.#embedder.embed([o.query]))[0]!;
+    // From here on everything is synchronous: one consistent state of the indexes.
+    const records = new Map<string, RecordView | undefined>();
+    const record = (id: string) => {
+      if (!records.has(id)) records.set(id, c.view(id));
+      return records.get(id);
     };
-    const pass = (id: string) => {
-      const m = load(id);
-      if (!m) return false;
-      if (
-        asOf === undefined
-          ? m.validTo !== undefined && m.validTo <= now
-          : !(m.validFrom <= asOf && (m.validTo === undefined || asOf < m.validTo))
-      ) {
-        return false;
+    const parsed = new Map<string, Memory | undefined>();
+    const memory = (id: string) => {
+      if (!parsed.has(id)) {
+        const r = record(id);
+        parsed.set(id, r && fromRecord(r.record()));
       }
-      if (hardWindow && !(m.eventTime >= window!.from && m.eventTime < window!.to)) return false;
-      return matchesFilters(m, o);
+      return parsed.get(id);
     };
-    const pool = Math.max(50, 4 * k);
-    const qv = hints.queryVector ?? (await this.#embedder.embed([o.query]))[0];
-    const vec = c.knn(qv!, pool, { filter: pass });
-    const lex = c.bm25(o.query, pool, { filter: pass });
-    const fuseOpts: Parameters<typeof fuse>[3] = { now, weights: this.#weights };
-    if (soft) fuseOpts.window = soft;
-    const ranked = fuse(vec, lex, (id) => load(id), fuseOpts);
+    const weights = new Map<string, { importance: number; kappa: number } | undefined>();
+    const weightsOf = (id: string) => {
+      if (!weights.has(id)) {
+        const r = record(id);
+        weights.set(id, r && (parsed.get(id) ?? payloadWeights(r.payload())));
+      }
+      return weights.get(id);
+    };
+    const payloadFilters = o.session !== undefined || (o.kinds?.length ?? 0) > 0 || o.tags !== undefined ||
+      o.metadata !== undefined;
+    const passed = new Map<string, boolean>();
+    const pass = (id: string) => {
+      let ok = passed.get(id);
+      if (ok !== undefined) return ok;
+      const r = record(id);
+      ok = r !== undefined &&
+        (asOf === undefined
+          ? r.validTo === undefined || r.validTo > now
+          : r.validFrom <= asOf && (r.validTo === undefined || asOf < r.validTo)) &&
+        (window === undefined || (r.eventTime >= window.from && r.eventTime < window.to)) &&
+        (!payloadFilters || matchesFilters(memory(id)!, o));
+      passed.set(id, ok);
+      return ok;
+    };
+    const links = new Map<string, Link | undefined>();
+    const ranked = hybridRecall(
+      {
+        collection: c,
+        record,
+        pass,
+        link: (id) => {
+          if (!links.has(id)) links.set(id, readLink(this.#store.engine, ns, id));
+          return links.get(id);
+        },
+        weightsOf,
+      },
+      { text: o.query, vector: qv, now, k, weights: this.#weights },
+      hints.timings,
+    );
     const out: RecallResult[] = [];
     for (const r of ranked) {
       if (o.minScore !== undefined && r.parts.total < o.minScore) break;
-      const res: RecallResult = { memory: load(r.id)!, score: r.parts.total };
+      const m = this.#load(c, ns, r.id);
+      if (!m) continue;
+      const res: RecallResult = { memory: m, score: r.parts.total };
       if (o.explain) res.explain = r.parts;
       out.push(res);
       if (out.length >= k) break;
