@@ -13,7 +13,8 @@
  * are always that reference retriever with one index and no re-ranking, computed in the same run.
  *
  * Usage: `deno task bench:locomo [-- --data FILE] [--json] [--retriever t4dm|reference] [--ablation]
- * [--candidates N] [--cache FILE] [--conversations N]`. `--json` prints one JSON object; `--ablation`
+ * [--candidates N] [--cache FILE] [--conversations N] [--weight NAME=VALUE]...`. `--weight` overrides one
+ * of the product's `RankWeights` (e.g. `--weight time2vec=0.1`; repeatable). `--json` prints one JSON object; `--ablation`
  * prints the markdown table of `bench/LOCOMO_NOTES.md` (reference retriever) instead. Progress goes to
  * stderr. Vectors are cached in `--cache` (default `/tmp/t4dm-locomo-<embedder id>.bin`), for the product
  * as for the reference, so only the first run embeds (~3 min).
@@ -34,6 +35,7 @@ import { queryTerms } from "../src/recall/query_terms.ts";
 import { stemTerms } from "../src/recall/stem_terms.ts";
 import { findTimeCues } from "../src/recall/temporal_cues.ts";
 import type { RecallTimings } from "../src/memory/hybrid_recall.ts";
+import { DEFAULT_WEIGHTS, type RankWeights } from "../src/memory/rank.ts";
 import { T4DM } from "../src/memory/t4dm.ts";
 import { loadLocomo, type LocomoConversation, type LocomoMemory } from "./_locomo_data.ts";
 import { meanScores, type RankedId, scoreQuestion, type Scores } from "./_locomo_metrics.ts";
@@ -64,15 +66,18 @@ export class T4DMRetriever implements Retriever {
   readonly #embedder: Embedder;
   #dir: string | undefined;
   #mem: T4DM | undefined;
+  readonly #weights: Partial<RankWeights>;
   readonly #turnOf = new Map<string, string>(); // memory id → dia_id
 
-  constructor(embedder: Embedder) {
+  /** `weights` override the store's default ranking weights (`--weight name=value`). */
+  constructor(embedder: Embedder, weights: Partial<RankWeights> = {}) {
     this.#embedder = embedder;
+    this.#weights = weights;
   }
 
   async add(memories: readonly LocomoMemory[]): Promise<void> {
     this.#dir = Deno.makeTempDirSync({ prefix: "t4dm-locomo-" });
-    this.#mem = await T4DM.open({ path: this.#dir, embedder: this.#embedder });
+    this.#mem = await T4DM.open({ path: this.#dir, embedder: this.#embedder, weights: this.#weights });
     const sessions = new Map<string, LocomoMemory[]>();
     for (const m of memories) sessions.set(m.thread, [...(sessions.get(m.thread) ?? []), m]);
     for (const [thread, turns] of sessions) {
@@ -517,6 +522,8 @@ interface Args {
   candidates: number | undefined;
   cache: string | undefined;
   conversations: number;
+  /** Overrides of the product retriever's ranking weights. */
+  weights: Partial<RankWeights>;
 }
 
 function parseArgs(argv: string[]): Args {
@@ -528,6 +535,7 @@ function parseArgs(argv: string[]): Args {
     candidates: undefined,
     cache: undefined,
     conversations: Infinity,
+    weights: {},
   };
   for (let i = 0; i < argv.length; i++) {
     const arg = argv[i]!;
@@ -549,13 +557,25 @@ function parseArgs(argv: string[]): Args {
     else if (arg === "--candidates") a.candidates = Number(value());
     else if (arg === "--cache") a.cache = value();
     else if (arg === "--conversations") a.conversations = Number(value());
-    else throw new TypeError(`Cannot parse arguments: unknown option "${arg}"`);
+    else if (arg === "--weight") {
+      const v = value();
+      const [name = "", num = ""] = v.split("=");
+      if (!(name in DEFAULT_WEIGHTS) || num.trim() === "" || !Number.isFinite(Number(num))) {
+        throw new TypeError(
+          `Cannot parse arguments: --weight is "${v}", expected NAME=NUMBER of RankWeights`,
+        );
+      }
+      a.weights = { ...a.weights, [name]: Number(num) };
+    } else throw new TypeError(`Cannot parse arguments: unknown option "${arg}"`);
   }
   return a;
 }
 
 async function main(): Promise<void> {
   const args = parseArgs(Deno.args);
+  if (Object.keys(args.weights).length > 0 && (args.retriever !== "t4dm" || args.ablation)) {
+    throw new TypeError("Cannot run the benchmark: --weight applies to the product retriever only");
+  }
   const conversations = (await loadLocomo(args.data)).slice(0, args.conversations);
   const meta = { dim: 512, id: "use-lite-en-512" };
   const embedder = new FileCachedEmbedder(args.cache ?? `/tmp/t4dm-locomo-${meta.id}.bin`, meta, () => {
@@ -592,7 +612,7 @@ async function main(): Promise<void> {
   if (args.retriever === "t4dm") {
     const t0 = performance.now();
     productMs.length = 0;
-    full = await runBenchmark(conversations, () => new T4DMRetriever(embedder));
+    full = await runBenchmark(conversations, () => new T4DMRetriever(embedder, args.weights));
     const q = (xs: number[], p: number) => {
       const s = [...xs].sort((a, b) => a - b);
       return Math.round(1000 * (s[Math.min(s.length - 1, Math.floor(p * s.length))] ?? NaN)) / 1000;
@@ -624,6 +644,7 @@ async function main(): Promise<void> {
   if (args.json) {
     console.log(JSON.stringify({
       retriever,
+      weights: args.weights,
       ...full,
       ...(latency ? { latency } : {}),
       baselines: { note: baselineNote, bm25, dense },

@@ -5,8 +5,15 @@
  *
  * ```
  * base  = fused + context + thread + temporal          (src/recall/hybrid_ranker.ts)
+ *       + time2vec                                     (time2vec.ts of cortex/, below)
  * total = base · (1 + importance + kappa + recency)
  * ```
+ *
+ * The Time2Vec part compares the periodic terms of the event time's encoding (daily, weekly and yearly
+ * cycles, {@linkcode createTime2VecParams}'s defaults) with those of the query's reference time: the
+ * middle of each date the query names (the best cue counts), or the recall's `now` when it names none,
+ * so that a question asked on a Monday evening leans towards Monday-evening memories. Its default weight
+ * is 0: on LoCoMo it never helped (`bench/LOCOMO_NOTES.md`, "Time2Vec"), so it stays a measured option.
  *
  * Every weight is a named parameter, and `explain` reports each part, so a caller can see why a memory
  * ranked where it did. The defaults of the hybrid part were chosen on the development half of LoCoMo
@@ -14,6 +21,7 @@
  *
  * @module
  */
+import { createTime2VecParams, time2vec, time2vecSimilarity } from "../../cortex/time2vec.ts";
 import { rankHybrid } from "../recall/hybrid_ranker.ts";
 import type { TimeCue } from "../recall/temporal_cues.ts";
 
@@ -35,6 +43,14 @@ export interface RankWeights {
   temporal: number;
   /** Decay scale of that closeness outside a named date's range, in days. @default 7 */
   temporalScaleDays: number;
+  /**
+   * Weight of the Time2Vec similarity (−1..1) of a memory's event time to the query's reference time:
+   * the middle of each date cue, or `now` without cues. 0 by default because no weight measured on
+   * LoCoMo (0.05 to 0.2) raised recall@10 (`bench/LOCOMO_NOTES.md`, "Time2Vec").
+   *
+   * @default 0 (off)
+   */
+  time2vec: number;
   /** Multiplier per unit of importance above 0.5. @default 0.2 */
   importance: number;
   /** Multiplier per unit of consolidation level κ. @default 0.1 */
@@ -55,6 +71,7 @@ export const DEFAULT_WEIGHTS: RankWeights = {
   threadTop: 3,
   temporal: 0.4,
   temporalScaleDays: 7,
+  time2vec: 0,
   importance: 0.2,
   kappa: 0.1,
   recency: 0,
@@ -83,13 +100,15 @@ export interface ScoreParts {
   thread: number;
   /** Closeness of its event time to the dates the query names, times `temporal`. */
   temporal: number;
+  /** Time2Vec similarity of its event time to the query's reference time, times `time2vec`. */
+  time2vec: number;
   /** Multiplier part from importance: `importance · (importance − 0.5)`. */
   importance: number;
   /** Multiplier part from κ: `kappa · κ`. */
   kappa: number;
   /** Multiplier part from recency. */
   recency: number;
-  /** `(fused + context + thread + temporal) · (1 + importance + kappa + recency)`. */
+  /** `(fused + context + thread + temporal + time2vec) · (1 + importance + kappa + recency)`. */
   total: number;
 }
 
@@ -122,13 +141,14 @@ export interface Pool {
  * out (for example one that fails the recall's filters).
  *
  * The multipliers need each memory's importance and κ, which may cost a read; `weightsOf` is asked only
- * down the ranking as far as a memory could still enter the best `k`: the hybrid score times the largest
- * possible multiplier bounds every total from above, so the first `k` are exact (and so is their order).
+ * down the ranking as far as a memory could still enter the best `k`: the hybrid score plus the largest
+ * Time2Vec part, times the largest possible multiplier, bounds every total from above, so the first `k`
+ * are exact (and so is their order).
  *
  * @param pool Exact scores of the memories to rank.
  * @param features Facts about a memory; called at most a few times per id, so cache if it is costly.
- * @param o The reference time, the query's date cues, the weights, each memory's importance and κ, and
- * how many results are needed.
+ * @param o The reference time (for recency, and for Time2Vec when there are no cues), the query's date
+ * cues, the weights, each memory's importance and κ, and how many results are needed.
  * @returns The best memories with their parts: at least the first `k`.
  *
  * @example A memory both indexes rank first wins, and its neighbour follows
@@ -174,10 +194,14 @@ export function rankPool(
   // weight it could reach 0 or below, and then nothing is skipped.
   const lowest = 1 - Math.abs(w.importance) / 2 + Math.min(0, w.kappa) + Math.min(0, w.recency);
   const highest = 1 + Math.abs(w.importance) / 2 + Math.max(0, w.kappa) + Math.max(0, w.recency);
+  const refs = w.time2vec === 0 ? [] : referenceEncodings(o.now, o.cues);
+  const t2v = new Float32Array(T2V.omega.length); // [K], reused per memory
   const out: { id: string; parts: ScoreParts }[] = [];
   const best: number[] = []; // the k best totals so far, ascending
   for (const r of ranked) {
-    if (lowest > 0 && best.length >= o.k && r.score * highest < best[0]!) break;
+    // The Time2Vec part is at most |time2vec| (a similarity is in [-1, 1]), and r.score only falls.
+    const bound = r.score + Math.abs(w.time2vec);
+    if (lowest > 0 && best.length >= o.k && bound * (bound >= 0 ? highest : lowest) < best[0]!) break;
     const f = features(r.id);
     const mw = f && o.weightsOf(r.id);
     if (!f || !mw) continue;
@@ -190,6 +214,7 @@ export function rankPool(
       context: c.context,
       thread: c.thread,
       temporal: c.time,
+      time2vec: refs.length === 0 ? 0 : w.time2vec * bestSimilarity(time2vec(f.eventTime, t2v, T2V), refs),
       importance: w.importance * (mw.importance - 0.5),
       kappa: w.kappa * mw.kappa,
       recency: w.recency === 0 ? 0 : w.recency * Math.exp(-ageDays * Math.LN2 / w.recencyHalfLifeDays),
@@ -201,7 +226,7 @@ export function rankPool(
     if (vr !== undefined) parts.vectorRank = vr;
     if (ls !== undefined) parts.lexicalScore = ls;
     if (lr !== undefined) parts.lexicalRank = lr;
-    parts.total = r.score * (1 + parts.importance + parts.kappa + parts.recency);
+    parts.total = (r.score + parts.time2vec) * (1 + parts.importance + parts.kappa + parts.recency);
     out.push({ id: r.id, parts });
     if (best.length < o.k || parts.total > best[0]!) {
       best.splice(insertAt(best, parts.total), 0, parts.total);
@@ -210,6 +235,25 @@ export function rankPool(
   }
   out.sort((a, b) => b.parts.total - a.parts.total || (a.id < b.id ? -1 : a.id > b.id ? 1 : 0));
   return out;
+}
+
+/** Time2Vec with its initial daily (3 harmonics), weekly (2) and yearly (2) terms; K = 15. */
+const T2V = createTime2VecParams();
+
+/**
+ * The Time2Vec encodings of a query's reference times: the middle of each date cue's range, or `now`
+ * when the query names no date.
+ */
+function referenceEncodings(now: number, cues: readonly TimeCue[]): Float32Array[] {
+  const times = cues.length > 0 ? cues.map((c) => c.startMs + (c.endMs - c.startMs) / 2) : [now];
+  return times.map((t) => time2vec(t, new Float32Array(T2V.omega.length), T2V));
+}
+
+/** The highest Time2Vec similarity of an encoding to any of the references. */
+function bestSimilarity(enc: Float32Array, refs: readonly Float32Array[]): number {
+  let best = -Infinity;
+  for (const r of refs) best = Math.max(best, time2vecSimilarity(enc, r));
+  return best;
 }
 
 /** Where `x` goes in the ascending `xs` (after equal values). */
