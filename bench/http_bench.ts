@@ -1,5 +1,5 @@
 /**
- * `deno task bench:http -- [--seconds N] [--clients N] [--store-ratio R] [--in-process] [--json]`: a
+ * `deno task bench:http -- [--seconds N] [--clients N] [--store-ratio R] [--embed-workers N] [--in-process] [--json]`: a
  * bounded load test of the HTTP daemon on loopback. The daemon runs in a subprocess (its own event loop,
  * as in production; `--in-process` shares this one) with the real embedder on a fresh temporary store,
  * seeded with 500 memories. 64 clients (the SDK over real fetch, no retries) send a seeded mix of stores
@@ -27,6 +27,7 @@ if (args[0] === "--daemon") {
     port: 0,
     hostname: "127.0.0.1",
     rateLimit: false,
+    embedWorkers: Number(args[2] ?? 0),
     onListen: () => {},
   });
   console.log(JSON.stringify({ port: server.port }));
@@ -39,6 +40,7 @@ const clients = flag("--clients", 64);
 const storeRatio = flag("--store-ratio", 0.3);
 const json = args.includes("--json");
 const inProcess = args.includes("--in-process");
+const embedWorkers = flag("--embed-workers", 0);
 
 const NAMES = ["Ada", "Bob", "Carol", "Dan", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy"];
 const VERBS = [
@@ -90,12 +92,20 @@ async function startDaemon(dataDir: string): Promise<{ url: string; stop: () => 
       port: 0,
       hostname: "127.0.0.1",
       rateLimit: false,
+      embedWorkers,
       onListen: () => {},
     });
     return { url: server.url, stop: async () => (await server.shutdown(), 0) };
   }
   const child = new Deno.Command(Deno.execPath(), {
-    args: ["run", "--allow-all", new URL(import.meta.url).pathname, "--daemon", dataDir],
+    args: [
+      "run",
+      "--allow-all",
+      new URL(import.meta.url).pathname,
+      "--daemon",
+      dataDir,
+      String(embedWorkers),
+    ],
     stdout: "piped",
     stderr: "inherit",
   }).spawn();
@@ -184,7 +194,9 @@ try {
       daemon: inProcess ? "in-process" : "subprocess",
       daemon_exit_code: exitCode,
       seeded_memories: 500,
-      embedder: "USE-lite (wasm), cached",
+      embedder: embedWorkers > 0
+        ? `USE-lite (wasm) on ${embedWorkers} workers, cached`
+        : "USE-lite (wasm), cached",
       host: "127.0.0.1",
     },
     ...(firstErrors.length ? { first_errors: firstErrors } : {}),

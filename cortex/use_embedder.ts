@@ -220,6 +220,10 @@ export class UseEmbedder implements Embedder {
     const out = new Array<Float32Array>(ids.length);
     let start = 0;
     for (const rows of planCalls(order.map((b) => ids[b]!.length))) {
+      // A model call holds the thread for 10-600 ms. Without this yield, back-to-back calls chained by
+      // promises would run as one long microtask chain, and I/O completions (a store's fsync) would wait
+      // until no embedding is queued at all.
+      await new Promise((r) => setTimeout(r, 0));
       const part = order.slice(start, start + rows);
       const vecs = await this.#run(part.map((b) => ids[b]!));
       for (let j = 0; j < rows; j++) out[part[j]!] = vecs[j]!;

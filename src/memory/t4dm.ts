@@ -98,6 +98,14 @@ function accessKey(ns: string, id: string): Uint8Array {
   return new Uint8Array([ACCESS, ...enc.encode(`${ns}\0${id}`)]);
 }
 
+/** A storeMany call's memories of one namespace, embedded and waiting for the write lock. */
+interface StoreJob {
+  list: Memory[];
+  ownVectors: Float32Array[];
+  guessed: Map<string, Float32Array>;
+  done: PromiseWithResolvers<void>;
+}
+
 /**
  * An open memory store.
  *
@@ -130,6 +138,7 @@ export class T4DM {
   #feedbackQueue: Promise<unknown> = Promise.resolve();
   readonly #ready = new Map<string, Promise<Collection>>();
   readonly #locks = new Map<string, Promise<unknown>>();
+  readonly #storeQueues = new Map<string, StoreJob[]>();
   readonly #feedbackStep: number;
 
   private constructor(store: IndexedStore, embedder: Embedder, o: T4DMOptions) {
@@ -306,19 +315,56 @@ export class T4DM {
       const guess = this.#plan(c, ns, list).context;
       const ownVectors = await this.#embedder.embed(own);
       const guessed = await this.#embedMap(guess);
-      await this.#locked(ns, async () => {
+      const job: StoreJob = { list, ownVectors, guessed, done: Promise.withResolvers<void>() };
+      const queue = this.#storeQueues.get(ns) ?? [];
+      this.#storeQueues.set(ns, queue);
+      queue.push(job);
+      void this.#locked(ns, () => this.#drainStores(c, ns)).catch((e) => job.done.reject(e));
+      await job.done.promise;
+    }
+    return memories;
+  }
+
+  /**
+   * Writes the stores queued for `ns`, holding its write lock: all of them in one atomic write (one
+   * fsync), as long as no memory id repeats across them and the write stays under 4096 memories, else in
+   * several. Under load the lock is the queue: while one write waits for its fsync, the stores that arrive
+   * meanwhile gather here, so a burst of stores costs a few writes instead of one each. A failed write
+   * fails the stores it held and no others.
+   */
+  async #drainStores(c: Collection, ns: string): Promise<void> {
+    const queue = this.#storeQueues.get(ns);
+    while (queue && queue.length > 0) {
+      const ids = new Set<string>();
+      let take = 0;
+      let count = 0;
+      for (const job of queue) {
+        if (take > 0 && (count + job.list.length > 4096 || job.list.some((m) => ids.has(m.id)))) break;
+        for (const m of job.list) ids.add(m.id);
+        count += job.list.length;
+        take++;
+      }
+      const jobs = queue.splice(0, take);
+      try {
+        const list = jobs.flatMap((j) => j.list);
+        const own = jobs.flatMap((j) => j.ownVectors);
+        const guessed = new Map<string, Float32Array>();
+        for (const j of jobs) for (const [t, v] of j.guessed) guessed.set(t, v);
         const { edit, context } = this.#plan(c, ns, list);
         const missing = context.filter((t): t is string => t !== undefined && !guessed.has(t));
         for (const [t, v] of await this.#embedMap(missing)) guessed.set(t, v);
         const records = list.map((m, i) => {
           const ctx = context[i];
           edit.setContext(m.id, ctx === undefined ? undefined : edit.link(m.id)?.p);
-          return toRecord(m, memoryVector(ownVectors[i]!, ctx === undefined ? undefined : guessed.get(ctx)));
+          return toRecord(m, memoryVector(own[i]!, ctx === undefined ? undefined : guessed.get(ctx)));
         });
         await c.put(records, { extra: edit.toBatch() });
-      });
+        for (const j of jobs) j.done.resolve();
+      } catch (e) {
+        for (const j of jobs) j.done.reject(e);
+      }
     }
-    return memories;
+    if (queue?.length === 0) this.#storeQueues.delete(ns);
   }
 
   /** Embeddings of the defined texts, by text. */

@@ -171,3 +171,35 @@ Deno.test("feedback moves importance by the step, clamped, and concurrent feedba
     if ((await mem.history(m.id)).length !== 1) throw new Error("feedback created versions");
   });
 });
+
+Deno.test("concurrent stores in one namespace all land, in call order for a repeated id, and one bad call fails alone", async () => {
+  await withStore(async (mem) => {
+    const calls = Array.from({ length: 30 }, (_, i) =>
+      mem.store({
+        content: `Gus logged hike number ${i} on the ridge`,
+        session: "hikes",
+        eventTime: 1_000_000 + i * 60_000,
+      }));
+    const first = mem.store({ id: "fixed-id", content: "first version of the note" });
+    const bad = mem.store({ content: "no importance above one", importance: 7 }).then(
+      () => "stored",
+      (e) => e instanceof MemoryError ? e.code : String(e),
+    );
+    const second = mem.storeMany([{ id: "fixed-id", content: "second version of the note" }]);
+    const stored = await Promise.all(calls);
+    await Promise.all([first, second]);
+    if ((await bad) !== "VALIDATION") throw new Error(`bad call: ${await bad}`);
+    for (const m of stored) {
+      if ((await mem.get(m.id))?.content !== m.content) throw new Error(`lost ${m.content}`);
+    }
+    if ((await mem.get("fixed-id"))?.content !== "second version of the note") {
+      throw new Error("a later store of the same id did not win");
+    }
+    const count = (await mem.stats()).namespaces["default"]?.memories;
+    if (count !== 31) throw new Error(`expected 31 memories, stats says ${count}`);
+    const hits = await mem.recall({ query: "hike number 17 on the ridge", k: 3 });
+    if (hits[0]?.memory.content !== "Gus logged hike number 17 on the ridge") {
+      throw new Error(`recall after concurrent stores: ${hits.map((h) => h.memory.content).join(" | ")}`);
+    }
+  });
+});

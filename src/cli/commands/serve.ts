@@ -19,6 +19,11 @@ export const serve: Command = {
     port: { type: "string", arg: "PORT", help: "TCP port (default 8765)" },
     host: { type: "string", arg: "HOST", help: "address to bind (default 127.0.0.1)" },
     "keys-file": { type: "string", arg: "FILE", help: "API keys file (default <data-dir>/keys.json)" },
+    "embed-workers": {
+      type: "string",
+      arg: "N",
+      help: "embed on N worker threads instead of the serving thread (default 0)",
+    },
   },
   examples: ["serve", "serve --port 8765 --data-dir /var/lib/t4dm"],
   async run(ctx) {
@@ -29,11 +34,19 @@ export const serve: Command = {
       throw new UsageError(`flag "--port" needs a port number, got ${JSON.stringify(raw)}`);
     }
     const keysFile = ctx.args.string("keys-file");
+    const rawWorkers = ctx.args.string("embed-workers") ?? "0";
+    const embedWorkers = Number(rawWorkers);
+    if (!Number.isInteger(embedWorkers) || embedWorkers < 0 || embedWorkers > 64) {
+      throw new UsageError(
+        `flag "--embed-workers" needs an integer from 0 to 64, got ${JSON.stringify(rawWorkers)}`,
+      );
+    }
     const srv = await start({
       dataDir: ctx.global.dataDir,
       port,
       hostname: ctx.args.string("host") ?? "127.0.0.1",
       ...(keysFile ? { keysFile } : {}),
+      embedWorkers,
       onListen: (a) => console.error(`t4dm serve: listening on http://${a.hostname}:${a.port}`),
     });
     await srv.finished;
