@@ -27,7 +27,7 @@ if (args[0] === "--daemon") {
     port: 0,
     hostname: "127.0.0.1",
     rateLimit: false,
-    embedWorkers: Number(args[2] ?? 0),
+    embedWorkers: Number(args[2] ?? 2),
     onListen: () => {},
   });
   console.log(JSON.stringify({ port: server.port }));
@@ -40,7 +40,7 @@ const clients = flag("--clients", 64);
 const storeRatio = flag("--store-ratio", 0.3);
 const json = args.includes("--json");
 const inProcess = args.includes("--in-process");
-const embedWorkers = flag("--embed-workers", 0);
+const embedWorkers = flag("--embed-workers", 2); // as `t4dm serve`
 
 const NAMES = ["Ada", "Bob", "Carol", "Dan", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy"];
 const VERBS = [

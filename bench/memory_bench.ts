@@ -1,5 +1,5 @@
 /**
- * `deno task bench:memory -- [--memories N] [--json]`: the memory library end to end at 10k and 100k
+ * `deno task bench:memory -- [--memories N] [--embed-workers N] [--json]`: the memory library end to end at 10k and 100k
  * memories, on real files with the real embedder (USE-lite). Measures durable store latency (one
  * memory at a time, embedding included), bulk import throughput, recall latency with and without the
  * query embedding, and RSS.
@@ -15,6 +15,8 @@ import { T4DM } from "../src/memory/t4dm.ts";
 const args = Deno.args;
 const json = args.includes("--json");
 const mi = args.indexOf("--memories");
+const wi = args.indexOf("--embed-workers");
+const embedWorkers = wi >= 0 ? Number(args[wi + 1]) : 0; // T4DMOptions.embedWorkers; 0 = the library default
 const sizes = mi >= 0 ? [Number(args[mi + 1])] : [10_000, 100_000];
 const log = (s: string) => console.error(s);
 
@@ -66,7 +68,7 @@ const round = (x: number) => Math.round(x * 1000) / 1000;
 async function run(n: number): Promise<Record<string, number>> {
   const path = Deno.makeTempDirSync({ prefix: "t4dm-bench-" });
   const rng = mulberry32(n);
-  const mem = await T4DM.open({ path });
+  const mem = await T4DM.open({ path, embedWorkers });
   try {
     // Bulk import of n - 200 memories, in batches (the import path: storeMany, one write per batch).
     const bulk = n - 200;
@@ -129,7 +131,9 @@ for (const n of sizes) {
 if (json) {
   console.log(
     JSON.stringify({
-      embedder: "use-lite-en-512 (tfjs wasm)",
+      embedder: embedWorkers > 0
+        ? `use-lite-en-512 (tfjs wasm) on ${embedWorkers} workers`
+        : "use-lite-en-512 (tfjs wasm)",
       cores: navigator.hardwareConcurrency,
       sizes: out,
     }),

@@ -5,9 +5,7 @@
  * @module
  */
 import { join } from "node:path";
-import { CachedEmbedder } from "../../cortex/cached_embedder.ts";
 import type { Embedder } from "../../cortex/embedder.ts";
-import { WorkerEmbedder } from "../../cortex/worker_embedder.ts";
 import { MemoryError } from "../memory/errors.ts";
 import { T4DM } from "../memory/t4dm.ts";
 import { createHandler, type HandlerOptions } from "./handler.ts";
@@ -36,9 +34,8 @@ export interface ServeOptions {
   /** Embedder. @default the library's (USE-lite, cached), or a worker pool with `embedWorkers` */
   embedder?: Embedder;
   /**
-   * Without `embedder`: run USE-lite on this many worker threads ({@linkcode WorkerEmbedder}, cached)
-   * instead of on the thread that serves requests; 0 keeps it on that thread. The pool is stopped after
-   * the store is closed. @default 0
+   * Without `embedder`: run USE-lite on this many worker threads (`T4DMOptions.embedWorkers`) instead of
+   * on the thread that serves requests; 0 keeps it on that thread. @default 0
    */
   embedWorkers?: number;
   /** Longest wait for in-flight requests at shutdown before the store is closed anyway. @default 30000 */
@@ -159,16 +156,13 @@ export async function serve(options: ServeOptions): Promise<T4DMServer> {
     return await live.handler(req);
   });
   let mem: T4DM;
-  let pool: WorkerEmbedder | undefined;
   try {
-    let embedder = options.embedder;
-    if (!embedder && (options.embedWorkers ?? 0) > 0) {
-      pool = await WorkerEmbedder.load({ workers: options.embedWorkers! });
-      embedder = new CachedEmbedder(pool);
-    }
-    mem = await T4DM.open({ path: options.dataDir, ...(embedder ? { embedder } : {}) });
+    mem = await T4DM.open({
+      path: options.dataDir,
+      ...(options.embedder ? { embedder: options.embedder } : {}),
+      ...(options.embedWorkers ? { embedWorkers: options.embedWorkers } : {}),
+    });
   } catch (e) {
-    pool?.dispose();
     await server.shutdown();
     throw e;
   }
@@ -216,11 +210,7 @@ export async function serve(options: ServeOptions): Promise<T4DMServer> {
       }
       await Promise.race([server.shutdown(), timeout]);
       clearTimeout(timer);
-      try {
-        await mem.close();
-      } finally {
-        pool?.dispose();
-      }
+      await mem.close();
     })().then(resolveFinished, (e) => {
       rejectFinished(e);
       throw e;

@@ -15,6 +15,7 @@ import { WriteBatch } from "../../engine/mod.ts";
 import { CachedEmbedder } from "../../cortex/cached_embedder.ts";
 import type { Embedder } from "../../cortex/embedder.ts";
 import { UseEmbedder } from "../../cortex/use_embedder.ts";
+import { WorkerEmbedder } from "../../cortex/worker_embedder.ts";
 import { fromRecord, indexText, payloadWeights, toRecord } from "./codec.ts";
 import { contextText, memoryVector } from "./context_vector.ts";
 import { MemoryError } from "./errors.ts";
@@ -51,6 +52,12 @@ export interface T4DMOptions {
   path: string;
   /** Text embedder. @default Universal Sentence Encoder lite (offline), cached */
   embedder?: Embedder;
+  /**
+   * Without `embedder`: run USE-lite on this many worker threads ({@linkcode WorkerEmbedder}, cached)
+   * instead of the calling thread, which then stays free for I/O and indexing; `close()` stops them. 0
+   * embeds on the calling thread. @default 0
+   */
+  embedWorkers?: number;
   /** Namespace used when a call names none. @default "default" */
   defaultNamespace?: string;
   /** Source of "now" (ms). @default Date.now */
@@ -139,6 +146,8 @@ export class T4DM {
   readonly #ready = new Map<string, Promise<Collection>>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #storeQueues = new Map<string, StoreJob[]>();
+  /** The worker pool this store started (`embedWorkers`), stopped by close. */
+  #pool: WorkerEmbedder | undefined;
   readonly #feedbackStep: number;
 
   private constructor(store: IndexedStore, embedder: Embedder, o: T4DMOptions) {
@@ -158,10 +167,19 @@ export class T4DM {
    */
   static async open(options: T4DMOptions): Promise<T4DM> {
     const store = await IndexedStore.open(options.path, options.engine ?? {}); // fails fast when locked
+    let pool: WorkerEmbedder | undefined;
     try {
-      const embedder = options.embedder ?? new CachedEmbedder(await UseEmbedder.load());
-      return new T4DM(store, embedder, options);
+      let embedder = options.embedder;
+      if (!embedder && (options.embedWorkers ?? 0) > 0) {
+        pool = await WorkerEmbedder.load({ workers: options.embedWorkers! });
+        embedder = new CachedEmbedder(pool);
+      }
+      embedder ??= new CachedEmbedder(await UseEmbedder.load());
+      const mem = new T4DM(store, embedder, options);
+      mem.#pool = pool;
+      return mem;
     } catch (e) {
+      pool?.dispose();
       await store.close();
       throw e;
     }
@@ -782,6 +800,10 @@ export class T4DM {
     if (this.#closed) return;
     await this.#flushAccess();
     this.#closed = true;
-    await this.#store.close();
+    try {
+      await this.#store.close();
+    } finally {
+      this.#pool?.dispose();
+    }
   }
 }

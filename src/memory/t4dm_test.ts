@@ -203,3 +203,32 @@ Deno.test("concurrent stores in one namespace all land, in call order for a repe
     }
   });
 });
+
+Deno.test("embedWorkers embeds on a worker pool with the same vectors, and close() stops it", async () => {
+  const path = Deno.makeTempDirSync({ prefix: "t4dm-test-" });
+  try {
+    const mem = await T4DM.open({ path, embedWorkers: 1, clock });
+    try {
+      await mem.storeMany([
+        { content: "Hana repaired the greenhouse roof" },
+        { content: "Ivo bought a train ticket to Vienna" },
+      ]);
+      const top = (await mem.recall({ query: "who fixed the greenhouse?", k: 1 }))[0]?.memory.content;
+      if (top !== "Hana repaired the greenhouse roof") throw new Error(`top: ${top}`);
+      const [a] = await mem.embedder.embed(["Ivo bought a train ticket to Vienna"]);
+      const [b] = await embedder.embed(["Ivo bought a train ticket to Vienna"]);
+      const diff = a!.reduce((m, v, i) => Math.max(m, Math.abs(v - b![i]!)), 0);
+      if (!(diff < 1e-5)) throw new Error(`worker vector differs from in-thread vector by ${diff}`);
+    } finally {
+      await mem.close();
+    }
+    await mem.embedder.embed(["after close"]).then(
+      () => {
+        throw new Error("the pool still embeds after close()");
+      },
+      () => {},
+    );
+  } finally {
+    Deno.removeSync(path, { recursive: true });
+  }
+});
