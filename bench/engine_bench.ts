@@ -33,6 +33,7 @@ import { KV_MAX_BATCH, openDenoKv } from "./_store_denokv.ts";
 import { loadLevelDb } from "./_store_leveldb.ts";
 import { openSqlite, SQLITE_PAGE_SIZE } from "./_store_sqlite.ts";
 import { getRandom, log, putBatch, putSync, putSyncConcurrent, scanRandom } from "./_workloads.ts";
+import { TempDirs } from "./_temp_dirs.ts";
 
 const SEED = 0x74346478; // "t4dx"
 const BATCH = 1000;
@@ -86,28 +87,10 @@ function parseArgs(args: string[]): Options {
   return o;
 }
 
-/** Temp dirs still on disk, removed by the signal handler if the run is interrupted. */
-const liveDirs = new Set<string>();
-
-function makeDir(): string {
-  const dir = Deno.makeTempDirSync({ prefix: "t4dx_bench_" });
-  liveDirs.add(dir);
-  return dir;
-}
-
-function removeDir(dir: string): void {
-  Deno.removeSync(dir, { recursive: true });
-  liveDirs.delete(dir);
-}
-
-function onSignal(): void {
-  for (const dir of liveDirs) Deno.removeSync(dir, { recursive: true });
-  log(`Interrupted: removed ${liveDirs.size} temp dirs`);
-  Deno.exit(130);
-}
+const dirs = new TempDirs("t4dx_bench_");
 
 async function withStore<T>(open: OpenStore, fn: (s: BenchStore, dir: string) => Promise<T>): Promise<T> {
-  const dir = makeDir();
+  const dir = dirs.make();
   try {
     const s = await open(dir);
     try {
@@ -116,7 +99,7 @@ async function withStore<T>(open: OpenStore, fn: (s: BenchStore, dir: string) =>
       await s.close();
     }
   } finally {
-    removeDir(dir);
+    dirs.remove(dir);
   }
 }
 
@@ -153,7 +136,7 @@ interface Loaded {
 
 /** Opens a fresh store, loads `n` keys (put_batch), settles it and takes its size and write figures. */
 async function load(open: OpenStore, n: number, data: Dataset): Promise<Loaded> {
-  const dir = makeDir();
+  const dir = dirs.make();
   let store: BenchStore | undefined;
   try {
     store = await open(dir);
@@ -172,7 +155,7 @@ async function load(open: OpenStore, n: number, data: Dataset): Promise<Loaded> 
     return { engine: store.engine, store, dir, putBatch: r.opsPerSec, bytes, facts, gets: [], scans: [] };
   } catch (e) {
     await store?.close();
-    removeDir(dir);
+    dirs.remove(dir);
     throw e;
   }
 }
@@ -269,7 +252,7 @@ async function runSize(
   } finally {
     for (const l of loaded) {
       await l.store.close();
-      removeDir(l.dir);
+      dirs.remove(l.dir);
     }
   }
   return row;
@@ -283,8 +266,7 @@ function plain(msg: string): string {
 
 async function main(): Promise<void> {
   const o = parseArgs(Deno.args);
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  dirs.watchSignals();
   const openers: Partial<Record<EngineName, OpenStore | string>> = {
     // Loaded dynamically so that a T4DX that fails to load is reported as an error, not a crash.
     t4dx: await import("./_store_t4dx.ts").then((m) => m.openT4dx, (e) => `T4DX failed to load: ${e}`),
@@ -340,8 +322,7 @@ async function main(): Promise<void> {
   };
   const data = new Dataset(SEED);
   for (const n of o.sizes) report.results[String(n)] = await runSize(n, o, data, openers);
-  Deno.removeSignalListener("SIGINT", onSignal);
-  Deno.removeSignalListener("SIGTERM", onSignal);
+  dirs.unwatchSignals();
   report.ratios = ratiosAt(report, Math.max(...o.sizes));
   if (o.json) console.log(JSON.stringify(report));
   else console.log(renderMarkdown(report));

@@ -23,8 +23,9 @@
 import { VECTOR_KINDS, VECTOR_SET_NAMES, type VectorKind, vectorSet } from "./_indexes_data.ts";
 import { DEFAULT_EF, EF_SWEEP, K, type KnnFigures, measureKnn, RECALL_TARGET } from "./_indexes_knn.ts";
 import { renderIndexesMarkdown } from "./_indexes_report.ts";
-import { log, rssMb } from "./_indexes_stats.ts";
+import { rssMb } from "./_indexes_stats.ts";
 import { measureBm25, measureCollectionPut, measureReopen } from "./_indexes_store.ts";
+import { TempDirs } from "./_temp_dirs.ts";
 
 const SEED = 0x74346478; // "t4dx"
 const PHASES = ["knn512", "reopen", "bm25", "knn128"] as const;
@@ -99,34 +100,7 @@ function parseArgs(args: string[]): Options {
   return o;
 }
 
-/** Temp dirs still on disk, removed by the signal handler if the run is interrupted. */
-const liveDirs = new Set<string>();
-
-function makeDir(): string {
-  const dir = Deno.makeTempDirSync({ prefix: "t4dx_indexes_bench_" });
-  liveDirs.add(dir);
-  return dir;
-}
-
-function removeDir(dir: string): void {
-  Deno.removeSync(dir, { recursive: true });
-  liveDirs.delete(dir);
-}
-
-function onSignal(): void {
-  for (const dir of liveDirs) Deno.removeSync(dir, { recursive: true });
-  log(`Interrupted: removed ${liveDirs.size} temp dirs`);
-  Deno.exit(130);
-}
-
-async function withDir<T>(fn: (dir: string) => Promise<T>): Promise<T> {
-  const dir = makeDir();
-  try {
-    return await fn(dir);
-  } finally {
-    removeDir(dir);
-  }
-}
+const dirs = new TempDirs("t4dx_indexes_bench_");
 
 /** One kNN size: every data set, plus the put-through-Collection figure on the last one. */
 async function knnSize(
@@ -146,7 +120,7 @@ async function knnSize(
     rss[`after_${key}_${kind}`] = rssMb();
     if (kind === o.kinds.at(-1)) {
       const want = Math.min(o.putRecords, n - o.singles);
-      out.collection_put = await withDir((dir) =>
+      out.collection_put = await dirs.with((dir) =>
         measureCollectionPut(dir, set, { batched: want, batch: o.batch, singles: o.singles })
       );
       rss[`after_${key}_collection_put`] = rssMb();
@@ -181,8 +155,7 @@ function recallNotes(
 
 async function main(): Promise<void> {
   const o = parseArgs(Deno.args);
-  Deno.addSignalListener("SIGINT", onSignal);
-  Deno.addSignalListener("SIGTERM", onSignal);
+  dirs.watchSignals();
   const t0 = performance.now();
   const rss: Record<string, number> = { start: rssMb() };
   const report: Record<string, unknown> = {
@@ -202,7 +175,7 @@ async function main(): Promise<void> {
         nq: Math.min(o.queries, 100),
         seed: SEED ^ 512,
       });
-      report.reopen = await withDir((dir) =>
+      report.reopen = await dirs.with((dir) =>
         measureReopen(dir, set, {
           tail: o.tail,
           singles: Math.min(o.singles, o.tail),
@@ -213,7 +186,7 @@ async function main(): Promise<void> {
       rss.after_reopen = rssMb();
     } else report.reopen = { skipped: "not in --phases" };
     if (o.phases.has("bm25")) {
-      report.bm25_100k = await withDir((dir) =>
+      report.bm25_100k = await dirs.with((dir) =>
         measureBm25(dir, { docs: o.bm25Docs, queries: o.bm25Queries, warmup: 20, seed: SEED })
       );
       rss.after_bm25 = rssMb();
@@ -222,9 +195,8 @@ async function main(): Promise<void> {
       report.knn_1m_128 = await knnSize("knn_1m_128", o.n128, 128, o, rss);
     } else report.knn_1m_128 = { skipped: "--skip-1m or not in --phases" };
   } finally {
-    for (const dir of liveDirs) removeDir(dir);
-    Deno.removeSignalListener("SIGINT", onSignal);
-    Deno.removeSignalListener("SIGTERM", onSignal);
+    dirs.removeAll();
+    dirs.unwatchSignals();
   }
   for (const key of ["knn_100k_512", "knn_1m_128"]) {
     notes.push(...recallNotes(key, report[key] as Record<string, unknown> | undefined, o.kinds));

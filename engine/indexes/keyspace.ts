@@ -70,7 +70,8 @@ export function checkName(what: string, s: string): Uint8Array {
   return b;
 }
 
-function concat(parts: (Uint8Array | number[])[]): Uint8Array {
+/** The bytes of `parts` end to end (a byte array or a list of byte values each). */
+export function concat(parts: (Uint8Array | number[])[]): Uint8Array {
   let n = 0;
   for (const p of parts) n += p.length;
   const out = new Uint8Array(n);

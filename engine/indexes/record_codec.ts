@@ -106,8 +106,8 @@ export function encodeRecord(r: StoredRecord): Uint8Array {
   return w.finish();
 }
 
-/** Decodes a record; throws `CorruptionError` naming the field and `where`. */
-export function decodeRecord(id: string, data: Uint8Array, where: string): StoredRecord {
+/** Checks a record's magic and version; returns a reader positioned after the header, and its flags. */
+function readHeader(id: string, data: Uint8Array, where: string): { r: ByteReader; flags: number } {
   const r = new ByteReader(data, `record ${JSON.stringify(id)} in ${where}`);
   const magic = r.u8("magic");
   if (magic !== RECORD_MAGIC) {
@@ -119,7 +119,12 @@ export function decodeRecord(id: string, data: Uint8Array, where: string): Store
       `Cannot decode record ${JSON.stringify(id)}: format version ${version} is too new`,
     );
   }
-  const flags = r.u8("flags");
+  return { r, flags: r.u8("flags") };
+}
+
+/** Decodes a record; throws `CorruptionError` naming the field and `where`. */
+export function decodeRecord(id: string, data: Uint8Array, where: string): StoredRecord {
+  const { r, flags } = readHeader(id, data, where);
   const f64 = (field: string) => {
     const b = r.bytes(8, field);
     return new DataView(b.buffer, b.byteOffset, 8).getFloat64(0, true);
@@ -175,18 +180,7 @@ export class RecordView {
 
   /** Use {@linkcode viewRecord}. */
   constructor(id: string, data: Uint8Array, where: string) {
-    const r = new ByteReader(data, `record ${JSON.stringify(id)} in ${where}`);
-    const magic = r.u8("magic");
-    if (magic !== RECORD_MAGIC) {
-      throw new CorruptionError(`Cannot decode record ${JSON.stringify(id)} in ${where}: bad magic ${magic}`);
-    }
-    const version = r.u8("version");
-    if (version > RecordFormatVersion.V1) {
-      throw new NotSupportedError(
-        `Cannot decode record ${JSON.stringify(id)}: format version ${version} is too new`,
-      );
-    }
-    const flags = r.u8("flags");
+    const { r, flags } = readHeader(id, data, where);
     const view = new DataView(data.buffer, data.byteOffset, data.byteLength);
     const f64 = (field: string) => {
       const at = r.bytes(8, field).byteOffset - data.byteOffset;

@@ -25,6 +25,7 @@
 import type { T4DX } from "../../engine/db.ts";
 import { WriteBatch } from "../../engine/write_batch.ts";
 import { compareBytes } from "../../engine/util/coding.ts";
+import { concat, encodeUtf8 } from "../../engine/indexes/keyspace.ts";
 
 /** ON DISK, NEVER CHANGE: the first byte of each thread key space (0x04, 0x05: t4dm.ts). */
 export const THREAD_TAG = { order: 0x06, link: 0x07, tail: 0x08, version: 0x09 } as const;
@@ -49,29 +50,6 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const TIME_OFFSET = 2 ** 52;
 
-function concat(parts: (Uint8Array | number[])[]): Uint8Array {
-  let n = 0;
-  for (const p of parts) n += p.length;
-  const out = new Uint8Array(n);
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out;
-}
-
-/** UTF-8 of `s`; ids are usually ASCII, and a loop beats a call into the runtime for short strings. */
-function utf8(s: string): Uint8Array {
-  const out = new Uint8Array(s.length);
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c >= 0x80) return enc.encode(s);
-    out[i] = c;
-  }
-  return out;
-}
-
 const prefixes = new Map<string, Uint8Array>();
 
 function nsPrefix(tag: number, ns: string): Uint8Array {
@@ -95,12 +73,12 @@ function orderKey(ns: string, session: string, t: number, id: string): Uint8Arra
   const hi = Math.floor(v / 0x100000000), lo = v >>> 0;
   const time = [hi >>> 24, (hi >>> 16) & 0xff, (hi >>> 8) & 0xff, hi & 0xff, lo >>> 24, (lo >>> 16) & 0xff];
   time.push((lo >>> 8) & 0xff, lo & 0xff);
-  return concat([sessionPrefix(ns, session), time, utf8(id)]);
+  return concat([sessionPrefix(ns, session), time, encodeUtf8(id)]);
 }
 
 /** The key of a memory's link. */
 export function linkKey(ns: string, id: string): Uint8Array {
-  return concat([nsPrefix(THREAD_TAG.link, ns), utf8(id)]);
+  return concat([nsPrefix(THREAD_TAG.link, ns), encodeUtf8(id)]);
 }
 
 function tailKey(ns: string, session: string): Uint8Array {
