@@ -50,6 +50,8 @@ export interface CollectionOptions {
   b?: number;
   /** Use exact search instead of HNSW (small collections, tests). @default false */
   exact?: boolean;
+  /** RAM for decoded BM25 postings lists kept between queries (per collection; 0 for none). @default 32 MiB */
+  postingsCacheBytes?: number;
 }
 
 /** A time window; `from` inclusive, `to` exclusive, ms since epoch. */
@@ -204,7 +206,11 @@ export class Collection {
     this.#meta = meta;
     this.#sidecar = sidecar;
     this.#ef = o.ef ?? 128;
-    this.#lex = new LexicalIndex(db, ks, { k1: o.k1 ?? 1.2, b: o.b ?? 0.75 });
+    this.#lex = new LexicalIndex(db, ks, {
+      k1: o.k1 ?? 1.2,
+      b: o.b ?? 0.75,
+      cacheBytes: o.postingsCacheBytes ?? 32 << 20,
+    });
     for (const [k, v] of db.iterator({ prefix: ks.space(SPACE.label) })) {
       const id = dec.decode(k.subarray(ks.prefix.length + 1));
       const label = new DataView(v.buffer, v.byteOffset, 4).getUint32(0, true);
@@ -394,79 +400,83 @@ export class Collection {
     options: { extra?: WriteBatch } = {},
   ): Promise<{ deleted: number }> {
     return this.#serial(async () => {
-      const records = ops.put ?? [];
-      const meta = { ...this.#meta };
-      const batch = new WriteBatch();
-      for (const op of options.extra?.ops ?? []) batch.ops.push(op);
-      const changes: Change[] = [];
-      const seen = new Set<string>();
-      const labels = new Map<string, number | undefined>();
-      for (const r of records) this.#validate(r, seen);
-      const gone: string[] = [];
-      for (const id of new Set(ops.delete ?? [])) {
-        if (seen.has(id)) {
-          throw new InvalidArgumentError(
-            `Cannot write records: id ${JSON.stringify(id)} is both deleted and stored`,
-          );
+      try {
+        const records = ops.put ?? [];
+        const meta = { ...this.#meta };
+        const batch = new WriteBatch();
+        for (const op of options.extra?.ops ?? []) batch.ops.push(op);
+        const changes: Change[] = [];
+        const seen = new Set<string>();
+        const labels = new Map<string, number | undefined>();
+        for (const r of records) this.#validate(r, seen);
+        const gone: string[] = [];
+        for (const id of new Set(ops.delete ?? [])) {
+          if (seen.has(id)) {
+            throw new InvalidArgumentError(
+              `Cannot write records: id ${JSON.stringify(id)} is both deleted and stored`,
+            );
+          }
+          const old = this.get(id);
+          if (!old) continue;
+          this.#unindex(batch, old, meta);
+          batch.delete(this.#ks.record(id));
+          if (old.label !== undefined) {
+            batch.delete(this.#ks.label(id));
+            changes.push({ op: 0, label: old.label, id });
+          }
+          meta.count--;
+          gone.push(id);
+          labels.set(id, undefined);
         }
-        const old = this.get(id);
-        if (!old) continue;
-        this.#unindex(batch, old, meta);
-        batch.delete(this.#ks.record(id));
-        if (old.label !== undefined) {
-          batch.delete(this.#ks.label(id));
-          changes.push({ op: 0, label: old.label, id });
+        for (const r of records) {
+          const old = this.get(r.id);
+          if (old) this.#unindex(batch, old, meta);
+          else meta.count++;
+          let label: number | undefined;
+          if (r.vector) {
+            label = old?.label ?? this.#idToLabel.get(r.id) ?? meta.nextLabel++;
+            batch.put(this.#ks.label(r.id), u32(label));
+            changes.push({ op: 1, label, id: r.id, vector: r.vector });
+          } else if (old?.label !== undefined) {
+            batch.delete(this.#ks.label(r.id));
+            changes.push({ op: 0, label: old.label, id: r.id });
+          }
+          labels.set(r.id, label);
+          const stored: StoredRecord = { ...r, validFrom: r.validFrom ?? r.eventTime };
+          if (label !== undefined) stored.label = label;
+          else delete stored.label;
+          batch.put(this.#ks.record(r.id), encodeRecord(stored));
+          batch.put(this.#ks.time(SPACE.eventTime, r.eventTime, r.id), EMPTY);
+          batch.put(this.#ks.time(SPACE.recordTime, r.recordTime, r.id), EMPTY);
+          if (r.text !== undefined) {
+            const { docLen } = this.#lex.addDoc(batch, r.id, r.text);
+            meta.docCount++;
+            meta.totalLength += docLen;
+          }
         }
-        meta.count--;
-        gone.push(id);
-        labels.set(id, undefined);
+        if (records.length === 0 && gone.length === 0) {
+          if (batch.count > 0) await this.#db.write(batch);
+          return { deleted: 0 };
+        }
+        for (const c of changes) batch.put(this.#ks.change(++meta.change), encodeChange(c));
+        batch.put(this.#ks.meta(), enc.encode(JSON.stringify(meta)));
+        await this.#db.write(batch);
+        this.#meta = meta;
+        this.#apply(changes);
+        for (const [id, label] of labels) {
+          if (label === undefined) {
+            const l = this.#idToLabel.get(id);
+            if (l !== undefined) this.#labelToId[l] = undefined;
+            this.#idToLabel.delete(id);
+          } else {
+            this.#labelToId[label] = id;
+            this.#idToLabel.set(id, label);
+          }
+        }
+        return { deleted: gone.length };
+      } finally {
+        this.#lex.settle(); // the postings cache forgets the terms this write touched
       }
-      for (const r of records) {
-        const old = this.get(r.id);
-        if (old) this.#unindex(batch, old, meta);
-        else meta.count++;
-        let label: number | undefined;
-        if (r.vector) {
-          label = old?.label ?? this.#idToLabel.get(r.id) ?? meta.nextLabel++;
-          batch.put(this.#ks.label(r.id), u32(label));
-          changes.push({ op: 1, label, id: r.id, vector: r.vector });
-        } else if (old?.label !== undefined) {
-          batch.delete(this.#ks.label(r.id));
-          changes.push({ op: 0, label: old.label, id: r.id });
-        }
-        labels.set(r.id, label);
-        const stored: StoredRecord = { ...r, validFrom: r.validFrom ?? r.eventTime };
-        if (label !== undefined) stored.label = label;
-        else delete stored.label;
-        batch.put(this.#ks.record(r.id), encodeRecord(stored));
-        batch.put(this.#ks.time(SPACE.eventTime, r.eventTime, r.id), EMPTY);
-        batch.put(this.#ks.time(SPACE.recordTime, r.recordTime, r.id), EMPTY);
-        if (r.text !== undefined) {
-          const { docLen } = this.#lex.addDoc(batch, r.id, r.text);
-          meta.docCount++;
-          meta.totalLength += docLen;
-        }
-      }
-      if (records.length === 0 && gone.length === 0) {
-        if (batch.count > 0) await this.#db.write(batch);
-        return { deleted: 0 };
-      }
-      for (const c of changes) batch.put(this.#ks.change(++meta.change), encodeChange(c));
-      batch.put(this.#ks.meta(), enc.encode(JSON.stringify(meta)));
-      await this.#db.write(batch);
-      this.#meta = meta;
-      this.#apply(changes);
-      for (const [id, label] of labels) {
-        if (label === undefined) {
-          const l = this.#idToLabel.get(id);
-          if (l !== undefined) this.#labelToId[l] = undefined;
-          this.#idToLabel.delete(id);
-        } else {
-          this.#labelToId[label] = id;
-          this.#idToLabel.set(id, label);
-        }
-      }
-      return { deleted: gone.length };
     });
   }
 

@@ -83,6 +83,12 @@ export interface LexicalIndexOptions {
   k1?: number;
   /** BM25 length normalisation, in [0, 1]. @default 0.75 */
   b?: number;
+  /**
+   * Bytes of decoded postings lists kept in RAM between queries (least recently used terms go first), or
+   * 0 for none. With a cache, every batch holding this index's `addDoc`/`removeDoc` operations must be
+   * followed by {@linkcode LexicalIndex.settle} once written (or once its write failed). @default 0
+   */
+  cacheBytes?: number;
 }
 
 /** Collection statistics that BM25 needs; the collection coordinator keeps them. */
@@ -149,6 +155,12 @@ export class LexicalIndex {
   readonly #ks: Keyspace;
   readonly #k1: number;
   readonly #b: number;
+  /** Decoded postings by term, least recently used first; never holds a term of `#pending`. */
+  readonly #cache = new Map<string, CachedPostings>();
+  readonly #cacheLimit: number;
+  #cacheBytes = 0;
+  /** Terms in batches not yet settled: read from the store, never cached. */
+  readonly #pending = new Set<string>();
 
   /**
    * @param db The store.
@@ -168,6 +180,29 @@ export class LexicalIndex {
     this.#ks = ks;
     this.#k1 = k1;
     this.#b = b;
+    this.#cacheLimit = Math.max(0, options.cacheBytes ?? 0);
+  }
+
+  /**
+   * Ends the batches given to `addDoc`/`removeDoc` so far: call it once they are written (or failed).
+   * Until then their terms are read from the store on every query; after, the cache may keep them again.
+   */
+  settle(): void {
+    for (const term of this.#pending) this.#evict(term);
+    this.#pending.clear();
+  }
+
+  #touch(term: string): void {
+    if (this.#cacheLimit === 0) return;
+    this.#evict(term);
+    this.#pending.add(term);
+  }
+
+  #evict(term: string): void {
+    const c = this.#cache.get(term);
+    if (!c) return;
+    this.#cache.delete(term);
+    this.#cacheBytes -= c.bytes;
   }
 
   /**
@@ -185,7 +220,10 @@ export class LexicalIndex {
   addDoc(batch: WriteBatch, id: string, text: string): { docLen: number } {
     checkName("id", id);
     const { tfs, docLen } = count(text);
-    for (const [term, tf] of tfs) batch.put(this.#ks.posting(term, id), encodePosting(tf, docLen));
+    for (const [term, tf] of tfs) {
+      this.#touch(term);
+      batch.put(this.#ks.posting(term, id), encodePosting(tf, docLen));
+    }
     return { docLen };
   }
 
@@ -201,7 +239,10 @@ export class LexicalIndex {
   removeDoc(batch: WriteBatch, id: string, text: string): { docLen: number } {
     checkName("id", id);
     const { tfs, docLen } = count(text);
-    for (const term of tfs.keys()) batch.delete(this.#ks.posting(term, id));
+    for (const term of tfs.keys()) {
+      this.#touch(term);
+      batch.delete(this.#ks.posting(term, id));
+    }
     return { docLen };
   }
 
@@ -277,8 +318,33 @@ export class LexicalIndex {
     return new LexicalQuery(query, terms, lists);
   }
 
-  /** Reads every posting of `term`, in id order. */
+  /** Every posting of `term`, in id order: from the cache, or read from the store (and cached). */
   #scan(term: string, snapshot: Snapshot | undefined): TermPostings {
+    if (this.#cacheLimit === 0 || snapshot !== undefined || this.#pending.has(term)) {
+      return this.#read(term, snapshot);
+    }
+    let c = this.#cache.get(term);
+    if (c) {
+      this.#cache.delete(term); // re-insert: most recently used last
+      this.#cache.set(term, c);
+    } else {
+      const list = this.#read(term, undefined);
+      let bytes = 64;
+      for (const id of list.ids) bytes += id.byteLength + 48;
+      c = { ids: list.ids, tfs: list.tfs, lens: list.lens, bytes };
+      if (bytes > this.#cacheLimit) return list;
+      this.#cache.set(term, c);
+      this.#cacheBytes += bytes;
+      for (const [old] of this.#cache) {
+        if (this.#cacheBytes <= this.#cacheLimit) break;
+        this.#evict(old);
+      }
+    }
+    return { ids: c.ids, tfs: c.tfs, lens: c.lens, score: noScore, order: 0, at: 0 };
+  }
+
+  /** Reads every posting of `term` from the store, in id order. */
+  #read(term: string, snapshot: Snapshot | undefined): TermPostings {
     const prefix = this.#ks.postings(term);
     const list: TermPostings = { ids: [], tfs: [], lens: [], score: noScore, order: 0, at: 0 };
     const it = this.#db.iterator(snapshot === undefined ? { prefix } : { prefix, snapshot });
@@ -408,6 +474,15 @@ interface TermPostings {
 }
 
 const noScore = () => 0;
+
+/** A term's postings as the cache keeps them: shared, never mutated. */
+interface CachedPostings {
+  ids: Uint8Array[];
+  tfs: number[];
+  lens: number[];
+  /** Estimated RAM. */
+  bytes: number;
+}
 
 /** A ranked candidate; `id` is decoded from `key` once the candidate enters the top k. */
 interface Candidate {

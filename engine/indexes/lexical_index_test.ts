@@ -462,3 +462,69 @@ Deno.test("decodePosting() rejects truncated and inconsistent values", () => {
   const p = decodePosting(withTrailer);
   if (p.tf !== 1 || p.docLen !== 2 ** 40) throw new Error(`trailing bytes: ${JSON.stringify(p)}`);
 });
+
+Deno.test("a postings cache answers exactly like the store through random writes and evictions", async () => {
+  const rng = mulberry32(91);
+  const words = "ada tea lake bike hill note rain moss fern kite".split(" ");
+  const text = () =>
+    Array.from({ length: 1 + Math.floor(rng() * 6) }, () => words[Math.floor(rng() * 10)]).join(" ");
+  const fs = new MemFs();
+  const db = await T4DX.open("/db", { fs });
+  const ks = new Keyspace("c");
+  const plain = new LexicalIndex(db, ks);
+  const tiny = new LexicalIndex(db, ks, { cacheBytes: 2_000 }); // a few terms at most: constant eviction
+  const roomy = new LexicalIndex(db, ks, { cacheBytes: 1 << 20 });
+  const texts = new Map<string, string>();
+  let docs = 0, total = 0;
+  const stats = () => ({ docCount: docs, totalLength: total });
+  let checked = 0;
+  for (let step = 0; step < 400; step++) {
+    const batch = new WriteBatch();
+    for (let j = 0; j < 1 + Math.floor(rng() * 3); j++) {
+      const id = `m${Math.floor(rng() * 40)}`;
+      const old = texts.get(id);
+      for (const ix of [tiny, roomy]) if (old !== undefined) ix.removeDoc(batch, id, old);
+      if (old !== undefined) {
+        total -= plain.removeDoc(batch, id, old).docLen;
+        docs--;
+        texts.delete(id);
+      }
+      if (rng() < 0.75) {
+        const t = text();
+        for (const ix of [tiny, roomy]) ix.addDoc(batch, id, t);
+        total += plain.addDoc(batch, id, t).docLen;
+        docs++;
+        texts.set(id, t);
+      }
+    }
+    // Queries between the batch's making and its write must see the old state, and must not cache it.
+    const q = `${words[Math.floor(rng() * 10)]} ${words[Math.floor(rng() * 10)]}`;
+    const before = plain.prepare(q, { stats: stats() }).top(50);
+    for (const ix of [tiny, roomy]) {
+      const got = ix.prepare(q, { stats: stats() }).top(50);
+      if (JSON.stringify(got) !== JSON.stringify(before)) throw new Error(`step ${step} before write: ${q}`);
+    }
+    await db.write(batch);
+    tiny.settle();
+    roomy.settle();
+    for (let r = 0; r < 3; r++) {
+      const q2 = `${words[Math.floor(rng() * 10)]} ${words[Math.floor(rng() * 10)]} ${
+        words[Math.floor(rng() * 10)]
+      }`;
+      const want = plain.prepare(q2, { stats: stats() });
+      const ids = [...texts.keys()].slice(0, 10);
+      for (const ix of [tiny, roomy]) {
+        const got = ix.prepare(q2, { stats: stats() });
+        if (JSON.stringify(got.top(20)) !== JSON.stringify(want.top(20))) {
+          throw new Error(`step ${step}: top of ${JSON.stringify(q2)} differs with a cache`);
+        }
+        if (JSON.stringify([...got.scores(ids)]) !== JSON.stringify([...want.scores(ids)])) {
+          throw new Error(`step ${step}: scores of ${JSON.stringify(q2)} differ with a cache`);
+        }
+        checked++;
+      }
+    }
+  }
+  if (checked !== 2400) throw new Error(`checked ${checked}`);
+  await db.close();
+});
