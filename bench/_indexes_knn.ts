@@ -13,10 +13,10 @@ import { latency, log, progress, round } from "./_indexes_stats.ts";
 /** Neighbours asked for. */
 export const K = 10;
 /**
- * The search beam a collection uses unless told otherwise (`o.ef ?? 64` in collection.ts, the same as
- * `HnswIndex`'s own default): the figures reported at the top level are the sweep's point at this ef.
+ * The search beam a collection uses unless told otherwise (`o.ef ?? 128` in collection.ts; `HnswIndex`
+ * alone defaults to 64): the figures reported at the top level are the sweep's point at this ef.
  */
-export const DEFAULT_EF = 64;
+export const DEFAULT_EF = 128;
 /** The ef values always measured; the sweep doubles on past the last one while recall stays below target. */
 export const EF_SWEEP: readonly number[] = [16, 32, 64, 128, 256];
 /** Recall the report names the smallest sufficient ef for. */
