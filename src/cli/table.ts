@@ -6,6 +6,7 @@
  */
 import type { Command } from "./command.ts";
 import {
+  completion,
   demo,
   exportCommand,
   forget,
@@ -38,6 +39,7 @@ export const COMMANDS: ReadonlyMap<string, Command> = new Map(
     serve,
     keys,
     mcp,
+    completion,
     demo,
   ]
     .map((c) => [c.name, c]),

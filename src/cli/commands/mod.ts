@@ -17,3 +17,4 @@ export { demo } from "./demo.ts";
 export { mcp } from "./mcp.ts";
 export { serve } from "./serve.ts";
 export { keys } from "./keys.ts";
+export { completion } from "./completion.ts";
