@@ -142,7 +142,6 @@ export class T4DM {
   readonly #access = new Map<string, { ns: string; id: string; count: number; last: number }>();
   #accessTimer: ReturnType<typeof setTimeout> | undefined;
   #closed = false;
-  #feedbackQueue: Promise<unknown> = Promise.resolve();
   readonly #ready = new Map<string, Promise<Collection>>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #storeQueues = new Map<string, StoreJob[]>();
@@ -487,17 +486,12 @@ export class T4DM {
   /**
    * Records whether a recalled memory was useful: its importance moves up (or down) by
    * `feedbackStep`, clamped to 0..1. Not a new version: importance is the store's own estimate, not the
-   * memory's content. Feedback calls apply one at a time, so concurrent calls all count.
+   * memory's content. Feedback takes the namespace's write lock, so concurrent calls all count.
    */
-  feedback(id: string, useful: boolean, options: { namespace?: string } = {}): Promise<Memory> {
+  async feedback(id: string, useful: boolean, options: { namespace?: string } = {}): Promise<Memory> {
     this.#check();
-    const run = async () => {
-      const ns = this.#ns(options.namespace);
-      return await this.#locked(ns, () => this.#feedback(id, ns, useful));
-    };
-    const p = this.#feedbackQueue.then(run);
-    this.#feedbackQueue = p.catch(() => {});
-    return p;
+    const ns = this.#ns(options.namespace);
+    return await this.#locked(ns, () => this.#feedback(id, ns, useful));
   }
 
   async #feedback(id: string, ns: string, useful: boolean): Promise<Memory> {
