@@ -32,4 +32,11 @@ export {
   UnauthorizedError,
   ValidationError,
 } from "./src/sdk/mod.ts";
-export { CachedEmbedder, type Embedder, OnnxEmbedder, UseEmbedder } from "./cortex/mod.ts";
+export {
+  CachedEmbedder,
+  type Embedder,
+  loadUseLite,
+  OnnxEmbedder,
+  UseEmbedder,
+  UseOnnxEmbedder,
+} from "./cortex/mod.ts";

@@ -27,7 +27,7 @@ if (args[0] === "--daemon") {
     port: 0,
     hostname: "127.0.0.1",
     rateLimit: false,
-    embedWorkers: Number(args[2] ?? 2),
+    embedWorkers: Number(args[2] ?? 0),
     onListen: () => {},
   });
   console.log(JSON.stringify({ port: server.port }));
@@ -40,7 +40,7 @@ const clients = flag("--clients", 64);
 const storeRatio = flag("--store-ratio", 0.3);
 const json = args.includes("--json");
 const inProcess = args.includes("--in-process");
-const embedWorkers = flag("--embed-workers", 2); // as `t4dm serve`
+const embedWorkers = flag("--embed-workers", 0); // as `t4dm serve`
 
 const NAMES = ["Ada", "Bob", "Carol", "Dan", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy"];
 const VERBS = [
@@ -177,6 +177,7 @@ try {
     p50_ms: pct(lat[k], 0.5),
     p99_ms: pct(lat[k], 0.99),
   });
+  const { embedder, embedderRuntime } = await client.stats();
   const exitCode = await daemon.stop();
   const report = {
     requests,
@@ -194,9 +195,7 @@ try {
       daemon: inProcess ? "in-process" : "subprocess",
       daemon_exit_code: exitCode,
       seeded_memories: 500,
-      embedder: embedWorkers > 0
-        ? `USE-lite (wasm) on ${embedWorkers} workers, cached`
-        : "USE-lite (wasm), cached",
+      embedder: `${embedder} on ${embedderRuntime}, cached`,
       host: "127.0.0.1",
     },
     ...(firstErrors.length ? { first_errors: firstErrors } : {}),

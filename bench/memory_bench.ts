@@ -64,12 +64,16 @@ function pct(xs: number[], p: number): number {
 }
 
 const round = (x: number) => Math.round(x * 1000) / 1000;
+/** What embedded, read from the store's stats. */
+let embedder = "";
 
 async function run(n: number): Promise<Record<string, number>> {
   const path = Deno.makeTempDirSync({ prefix: "t4dm-bench-" });
   const rng = mulberry32(n);
   const mem = await T4DM.open({ path, embedWorkers });
   try {
+    const stats = await mem.stats();
+    embedder = `${stats.embedder} on ${stats.embedderRuntime}`;
     // Bulk import of n - 200 memories, in batches (the import path: storeMany, one write per batch).
     const bulk = n - 200;
     const t0 = performance.now();
@@ -131,9 +135,7 @@ for (const n of sizes) {
 if (json) {
   console.log(
     JSON.stringify({
-      embedder: embedWorkers > 0
-        ? `use-lite-en-512 (tfjs wasm) on ${embedWorkers} workers`
-        : "use-lite-en-512 (tfjs wasm)",
+      embedder,
       cores: navigator.hardwareConcurrency,
       sizes: out,
     }),

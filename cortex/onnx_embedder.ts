@@ -39,6 +39,7 @@ import type * as Ort from "onnxruntime-node";
 import { basename, join } from "node:path";
 import type { Embedder } from "./embedder.ts";
 import { WordPieceTokenizer } from "./_wordpiece_tokenizer.ts";
+import { startSession } from "./_ort.ts";
 
 /** Where a model file may sit, first found wins. */
 const MODEL_FILES = ["onnx/model.onnx", "model.onnx"];
@@ -46,8 +47,6 @@ const INPUTS = ["input_ids", "attention_mask", "token_type_ids"];
 const OUTPUTS = ["last_hidden_state", "token_embeddings"];
 /** IR versions ONNX Runtime 1.22 reads: 3 (ONNX 1.1) to 11 (ONNX 1.17). */
 const IR_VERSIONS = [3, 11];
-/** The runtime, imported on first use (30-60 ms). */
-let ortModule: Promise<typeof Ort> | undefined;
 const HINT = "re-export or re-download the model folder; the test model is rebuilt by " +
   "`deno run -A tools/gen_tiny_bert_onnx.ts`";
 
@@ -207,29 +206,8 @@ export class OnnxEmbedder implements Embedder {
     const where = join(dir, file);
     const bytes = await readOrThrow(dir, file);
     checkHeader(bytes, where);
-    const ort = await (ortModule ??= import("onnxruntime-node"));
-    let session: Ort.InferenceSession;
-    try {
-      // From the path, not the bytes, so that ONNX Runtime finds any external-data file beside it.
-      session = await ort.InferenceSession.create(where, {
-        intraOpNumThreads: options.threads ?? 1,
-        interOpNumThreads: 1,
-        executionMode: "sequential",
-        graphOptimizationLevel: "all",
-        logSeverityLevel: 3,
-      });
-    } catch (e) {
-      if (message(e).includes("OrtEnv already destroyed")) {
-        throw new Error(
-          `Cannot load model "${where}": ONNX Runtime was shut down in this process when the first Deno ` +
-            `runtime that used it ended (for example an earlier test module); make sessions in one module`,
-          { cause: e },
-        );
-      }
-      throw new Error(`Cannot load model "${where}": ONNX Runtime rejected it: ${message(e)}; ${HINT}`, {
-        cause: e,
-      });
-    }
+    // From the path, not the bytes, so that ONNX Runtime finds any external-data file beside it.
+    const { ort, session } = await startSession(where, where, options.threads ?? 1, HINT);
     try {
       const output = checkSignature(session, where, H);
       const hash = await fingerprint([bytes, tokenizerBytes]);

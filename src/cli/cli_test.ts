@@ -277,10 +277,14 @@ Deno.test("export then import into a new data directory reproduces the memories;
     const got = again.stdout.trim().split("\n").map((l) => key(JSON.parse(l))).sort();
     const want = exported.map(key).sort();
     again.show(JSON.stringify(got) === JSON.stringify(want), `import lost something:\n${want.join("\n")}`);
-    const st = await run<{ namespaces: Record<string, { memories: number }> }>(["stats", "--json"], 0, {
-      dataDir: b,
-    });
+    const st = await run<{ namespaces: Record<string, { memories: number }>; embedderRuntime: string }>(
+      ["stats", "--json"],
+      0,
+      { dataDir: b },
+    );
     st.show(st.json.namespaces.team?.memories === 3, "stats does not count the imported memories");
+    // A CLI process is a fresh process: the default embedder must get ONNX Runtime, not the fallback.
+    st.show(st.json.embedderRuntime.startsWith("onnxruntime"), "the CLI did not embed on ONNX Runtime");
   });
 });
 

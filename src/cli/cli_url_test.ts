@@ -269,7 +269,11 @@ Deno.test("--url is a usage error for local-only commands and with --data-dir; $
 });
 
 Deno.test("stats renders a daemon's figures with and without engine figures", async () => {
-  const base: ServiceStats = { namespaces: { team: { memories: 2, vectors: 2 } }, embedder: "use-lite" };
+  const base: ServiceStats = {
+    namespaces: { team: { memories: 2, vectors: 2 } },
+    embedder: "use-lite",
+    embedderRuntime: "onnxruntime (2 threads)",
+  };
   const admin: ServiceStats = {
     ...base,
     engine: { levels: [{ level: 0, files: 1, bytes: 2048 }, { level: 1, files: 0, bytes: 0 }], lastSeq: 42 },
@@ -281,7 +285,8 @@ Deno.test("stats renders a daemon's figures with and without engine figures", as
   const withEngine = await inProcess(["stats", "--url", "http://127.0.0.1:8765"], { connect: fake(admin) });
   expect(
     withEngine.code === 0 && /tables\s+L0 1 \(2\.0 kB\)\n/.test(withEngine.stdout) &&
-      /sequence\s+42/.test(withEngine.stdout) && /team\s+2\s+2/.test(withEngine.stdout),
+      /sequence\s+42/.test(withEngine.stdout) && /team\s+2\s+2/.test(withEngine.stdout) &&
+      withEngine.stdout.includes("use-lite on onnxruntime (2 threads)"),
     "admin figures are not rendered",
     withEngine,
   );

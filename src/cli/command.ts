@@ -28,6 +28,8 @@ export interface ServiceStats {
   namespaces: Record<string, { memories: number; vectors: number }>;
   /** The embedder's id. */
   embedder: string;
+  /** What runs the embedder. */
+  embedderRuntime: string;
   /** Engine figures, when known. */
   engine?: MemoryStats["engine"] | Record<string, unknown>;
 }

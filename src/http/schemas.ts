@@ -115,6 +115,7 @@ export const StatsResponseSchema = z.object({
   namespaces: z.record(z.string(), z.object({ memories: z.number(), vectors: z.number() }))
     .describe("Only the namespaces the key may read"),
   embedder: z.string(),
+  embedderRuntime: z.string().describe('What runs the embedder, e.g. "onnxruntime (2 threads)"'),
   engine: z.record(z.string(), z.unknown()).optional().describe("Engine figures, for admin keys only"),
 });
 

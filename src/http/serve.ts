@@ -31,11 +31,11 @@ export interface ServeOptions {
   limits?: HandlerOptions["limits"];
   /** Per-key rate limit, or false. @default see {@linkcode HandlerOptions.rateLimit} */
   rateLimit?: HandlerOptions["rateLimit"];
-  /** Embedder. @default the library's (USE-lite, cached), or a worker pool with `embedWorkers` */
+  /** Embedder. @default the library's (USE lite on ONNX Runtime, cached), or a worker pool with `embedWorkers` */
   embedder?: Embedder;
   /**
-   * Without `embedder`: run USE-lite on this many worker threads (`T4DMOptions.embedWorkers`) instead of
-   * on the thread that serves requests; 0 keeps it on that thread. @default 0
+   * Without `embedder`: run USE lite on TF.js on this many worker threads (`T4DMOptions.embedWorkers`)
+   * instead of the library's default; 0 keeps the default. @default 0
    */
   embedWorkers?: number;
   /** Longest wait for in-flight requests at shutdown before the store is closed anyway. @default 30000 */

@@ -14,7 +14,7 @@ import type { RecordView, StoredRecord } from "../../engine/indexes/record_codec
 import { WriteBatch } from "../../engine/mod.ts";
 import { CachedEmbedder } from "../../cortex/cached_embedder.ts";
 import type { Embedder } from "../../cortex/embedder.ts";
-import { UseEmbedder } from "../../cortex/use_embedder.ts";
+import { loadUseLite } from "../../cortex/use_onnx_embedder.ts";
 import { WorkerEmbedder } from "../../cortex/worker_embedder.ts";
 import { fromRecord, indexText, payloadWeights, toRecord } from "./codec.ts";
 import { contextText, memoryVector } from "./context_vector.ts";
@@ -50,12 +50,15 @@ import { resolveWhen } from "./time_window.ts";
 export interface T4DMOptions {
   /** Data directory. */
   path: string;
-  /** Text embedder. @default Universal Sentence Encoder lite (offline), cached */
+  /**
+   * Text embedder. @default Universal Sentence Encoder lite (offline) on ONNX Runtime, or on TF.js where
+   * ONNX Runtime cannot start in this process (`loadUseLite`), cached; `close()` releases it
+   */
   embedder?: Embedder;
   /**
-   * Without `embedder`: run USE-lite on this many worker threads ({@linkcode WorkerEmbedder}, cached)
-   * instead of the calling thread, which then stays free for I/O and indexing; `close()` stops them. 0
-   * embeds on the calling thread. @default 0
+   * Without `embedder`: run USE-lite on TF.js on this many worker threads ({@linkcode WorkerEmbedder},
+   * cached) instead of the default; `close()` stops them. 0 uses the default. On ONNX Runtime the default
+   * already uses every core, so workers only help where it cannot start. @default 0
    */
   embedWorkers?: number;
   /** Namespace used when a call names none. @default "default" */
@@ -85,6 +88,8 @@ export interface MemoryStats {
   namespaces: Record<string, { memories: number; vectors: number }>;
   engine: ReturnType<IndexedStore["engine"]["stats"]>;
   embedder: string;
+  /** What runs the embedder: `"onnxruntime (2 threads)"`, `"tfjs wasm"`, ... or `"the caller's"`. */
+  embedderRuntime: string;
 }
 
 const enc = new TextEncoder();
@@ -145,8 +150,10 @@ export class T4DM {
   readonly #ready = new Map<string, Promise<Collection>>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #storeQueues = new Map<string, StoreJob[]>();
-  /** The worker pool this store started (`embedWorkers`), stopped by close. */
-  #pool: WorkerEmbedder | undefined;
+  /** The embedder this store started (the default or the `embedWorkers` pool), released by close. */
+  #owned: { dispose(): void | Promise<void> } | undefined;
+  /** What runs the embedder, for stats. */
+  #runtime = "the caller's";
   readonly #feedbackStep: number;
 
   private constructor(store: IndexedStore, embedder: Embedder, o: T4DMOptions) {
@@ -166,19 +173,26 @@ export class T4DM {
    */
   static async open(options: T4DMOptions): Promise<T4DM> {
     const store = await IndexedStore.open(options.path, options.engine ?? {}); // fails fast when locked
-    let pool: WorkerEmbedder | undefined;
+    let owned: { dispose(): void | Promise<void> } | undefined;
+    let runtime = "the caller's";
     try {
       let embedder = options.embedder;
-      if (!embedder && (options.embedWorkers ?? 0) > 0) {
-        pool = await WorkerEmbedder.load({ workers: options.embedWorkers! });
-        embedder = new CachedEmbedder(pool);
+      if (!embedder) {
+        const inner = (options.embedWorkers ?? 0) > 0
+          ? await WorkerEmbedder.load({ workers: options.embedWorkers! })
+          : await loadUseLite();
+        owned = inner;
+        embedder = new CachedEmbedder(inner);
+        runtime = inner instanceof WorkerEmbedder
+          ? `tfjs wasm on ${options.embedWorkers} workers`
+          : inner.runtime;
       }
-      embedder ??= new CachedEmbedder(await UseEmbedder.load());
       const mem = new T4DM(store, embedder, options);
-      mem.#pool = pool;
+      mem.#owned = owned;
+      mem.#runtime = runtime;
       return mem;
     } catch (e) {
-      pool?.dispose();
+      await owned?.dispose();
       await store.close();
       throw e;
     }
@@ -786,7 +800,12 @@ export class T4DM {
       const s = c.stats();
       namespaces[name.slice(3)] = { memories: s.count, vectors: s.vectors };
     }
-    return { namespaces, engine: this.#store.engine.stats(), embedder: this.#embedder.id };
+    return {
+      namespaces,
+      engine: this.#store.engine.stats(),
+      embedder: this.#embedder.id,
+      embedderRuntime: this.#runtime,
+    };
   }
 
   /** Flushes access statistics and vector sidecars, and closes the store. Idempotent. */
@@ -797,7 +816,7 @@ export class T4DM {
     try {
       await this.#store.close();
     } finally {
-      this.#pool?.dispose();
+      await this.#owned?.dispose();
     }
   }
 }

@@ -136,7 +136,9 @@ function flaky(script: (number | "network" | "hang")[], calls: string[]): FetchL
       const body = { type: "x", title: "t", status: step, detail: "try later", code: "UNAVAILABLE" };
       return Promise.resolve(new Response(JSON.stringify(body), { status: step, headers }));
     }
-    return Promise.resolve(Response.json({ status: "ok", results: [], namespaces: {}, embedder: "e" }));
+    return Promise.resolve(
+      Response.json({ status: "ok", results: [], namespaces: {}, embedder: "e", embedderRuntime: "r" }),
+    );
   };
 }
 

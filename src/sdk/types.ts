@@ -52,6 +52,8 @@ export interface ImportResult {
 export interface Stats {
   namespaces: Record<string, { memories: number; vectors: number }>;
   embedder: string;
+  /** What runs the embedder, e.g. `"onnxruntime (2 threads)"`. */
+  embedderRuntime: string;
   engine?: Record<string, unknown>;
 }
 

@@ -22,7 +22,7 @@ export const serve: Command = {
     "embed-workers": {
       type: "string",
       arg: "N",
-      help: "embed on N worker threads instead of the serving thread, 0 for none (default 2)",
+      help: "embed with TF.js on N worker threads instead of ONNX Runtime, 0 for none (default 0)",
     },
   },
   examples: ["serve", "serve --port 8765 --data-dir /var/lib/t4dm"],
@@ -34,7 +34,7 @@ export const serve: Command = {
       throw new UsageError(`flag "--port" needs a port number, got ${JSON.stringify(raw)}`);
     }
     const keysFile = ctx.args.string("keys-file");
-    const rawWorkers = ctx.args.string("embed-workers") ?? "2";
+    const rawWorkers = ctx.args.string("embed-workers") ?? "0";
     const embedWorkers = Number(rawWorkers);
     if (!Number.isInteger(embedWorkers) || embedWorkers < 0 || embedWorkers > 64) {
       throw new UsageError(

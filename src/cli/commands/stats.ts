@@ -45,7 +45,7 @@ export const stats: Command = {
     await ctx.out.line(
       fields([
         remote ? ["daemon", ctx.global.url!] : ["data dir", ctx.global.dataDir],
-        ["embedder", s.embedder],
+        ["embedder", `${s.embedder} on ${s.embedderRuntime}`],
         ...engineRows(s.engine, remote),
       ]) + "\n\n" + (ns.length ? table(["namespace", "memories", "vectors"], ns) : "no namespaces yet"),
     );

@@ -27,7 +27,11 @@ export function systemRoutes(document: () => unknown): RouteDef[] {
         const namespaces = Object.fromEntries(
           Object.entries(s.namespaces).filter(([ns]) => allowed === "*" || allowed.includes(ns)),
         );
-        const out: z.output<typeof StatsResponseSchema> = { namespaces, embedder: s.embedder };
+        const out: z.output<typeof StatsResponseSchema> = {
+          namespaces,
+          embedder: s.embedder,
+          embedderRuntime: s.embedderRuntime,
+        };
         if (principal.scopes.includes("admin")) out.engine = { ...s.engine };
         return json(out);
       },

@@ -1,0 +1,68 @@
+/**
+ * Starts ONNX Runtime sessions for the embedders that run on it, with one set of options and one account
+ * of its failures.
+ *
+ * ONNX Runtime's Node binding keeps one environment per process and destroys it for good when the last
+ * Deno runtime that loaded the binding ends. A process with one long-lived runtime (the CLI, the daemon)
+ * never sees that; `deno test`, which gives each test module its own runtime, does: after the first
+ * module that used ONNX Runtime ends, later sessions fail. {@linkcode OrtGoneError} names that case so
+ * callers can fall back to another runner.
+ *
+ * @module
+ */
+import type * as Ort from "onnxruntime-node";
+
+/** The runtime, imported on first use (30-60 ms). */
+let ortModule: Promise<typeof Ort> | undefined;
+
+/** ONNX Runtime was shut down in this process and cannot start again. */
+export class OrtGoneError extends Error {
+  override name = "OrtGoneError";
+}
+
+/**
+ * Imports ONNX Runtime and starts a CPU session.
+ *
+ * @param model A model file's path (so external data beside it is found) or the model's bytes.
+ * @param where The model's name for messages.
+ * @param threads Intra-op threads: how many cores one call may use.
+ * @param hint Advice appended to a rejection message.
+ * @returns The runtime module and the session.
+ * @throws {OrtGoneError} If the runtime was shut down in this process (see the module doc).
+ * @throws {Error} If the runtime rejects the model.
+ */
+export async function startSession(
+  model: string | Uint8Array,
+  where: string,
+  threads: number,
+  hint: string,
+): Promise<{ ort: typeof Ort; session: Ort.InferenceSession }> {
+  const ort = await (ortModule ??= import("onnxruntime-node"));
+  const options: Ort.InferenceSession.SessionOptions = {
+    intraOpNumThreads: threads,
+    interOpNumThreads: 1,
+    executionMode: "sequential",
+    graphOptimizationLevel: "all",
+    logSeverityLevel: 3,
+    // Idle pool threads sleep instead of spinning: spinning threads steal the cores that the event loop,
+    // fsync and indexing need (measured under load on 2 cores: 2.3-3.0 ms for a lone USE lite sentence
+    // without spinning, 4.5-5.4 ms with).
+    extra: { session: { intra_op: { allow_spinning: "0" } } },
+  };
+  try {
+    const session = typeof model === "string"
+      ? await ort.InferenceSession.create(model, options)
+      : await ort.InferenceSession.create(model, options);
+    return { ort, session };
+  } catch (e) {
+    const text = e instanceof Error ? e.message : String(e);
+    if (text.includes("OrtEnv already destroyed")) {
+      throw new OrtGoneError(
+        `Cannot load model "${where}": ONNX Runtime was shut down in this process when the last Deno ` +
+          `runtime that used it ended (for example an earlier test module); make sessions in one runtime`,
+        { cause: e },
+      );
+    }
+    throw new Error(`Cannot load model "${where}": ONNX Runtime rejected it: ${text}; ${hint}`, { cause: e });
+  }
+}
