@@ -1,11 +1,15 @@
 /**
- * `deno task bench:embedder [-- --json]`: USE-lite speed on this machine. One lone sentence on the TF.js
- * CPU backend and on the wasm backend (the default), then throughput over 1024 seeded sentences in calls of
- * 64 on the calling thread (`UseEmbedder`) and on a pool of two workers (`WorkerEmbedder`).
+ * `deno task bench:embedder [-- --json]`: USE-lite speed on this machine, every runner side by side in
+ * one run. One lone sentence (median of 11) on ONNX Runtime (the default, `UseOnnxEmbedder`) with 1 and 2
+ * threads, on the TF.js wasm backend and on the TF.js CPU backend; then throughput over 1024 seeded
+ * sentences in calls of 64 on ONNX Runtime, on TF.js wasm on the calling thread (`UseEmbedder`) and on a
+ * pool of two TF.js workers (`WorkerEmbedder`).
  *
  * @module
  */
+import type { Embedder } from "../cortex/embedder.ts";
 import { UseEmbedder } from "../cortex/use_embedder.ts";
+import { UseOnnxEmbedder } from "../cortex/use_onnx_embedder.ts";
 import { WorkerEmbedder } from "../cortex/worker_embedder.ts";
 import { mulberry32 } from "../engine/util/rng.ts";
 
@@ -22,8 +26,7 @@ const texts = Array.from(
 );
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[xs.length >> 1]!;
 
-async function lone(backend: "cpu" | "wasm"): Promise<number> {
-  const e = await UseEmbedder.load({ backend });
+async function lone(e: Embedder & { dispose(): void | Promise<void> }): Promise<number> {
   try {
     await e.embed([texts[0]!]);
     const ms: number[] = [];
@@ -34,7 +37,7 @@ async function lone(backend: "cpu" | "wasm"): Promise<number> {
     }
     return median(ms);
   } finally {
-    e.dispose();
+    await e.dispose();
   }
 }
 
@@ -45,8 +48,13 @@ async function throughput(e: { embed(t: readonly string[]): Promise<Float32Array
   return texts.length / ((performance.now() - t) / 1000);
 }
 
-const cpuLoneMs = await lone("cpu");
-const wasmLoneMs = await lone("wasm");
+const ort1LoneMs = await lone(await UseOnnxEmbedder.load({ threads: 1 }));
+const ort2LoneMs = await lone(await UseOnnxEmbedder.load({ threads: 2 }));
+const cpuLoneMs = await lone(await UseEmbedder.load({ backend: "cpu" }));
+const wasmLoneMs = await lone(await UseEmbedder.load({ backend: "wasm" }));
+const ort = await UseOnnxEmbedder.load();
+const ortThroughput = await throughput(ort);
+await ort.dispose();
 const use = await UseEmbedder.load();
 const inThread = await throughput(use);
 use.dispose();
@@ -55,8 +63,11 @@ const workers2 = await throughput(pool);
 pool.dispose();
 const r = (x: number) => Math.round(x * 10) / 10;
 const out = {
+  onnx_1thread_lone_sentence_ms: r(ort1LoneMs),
+  onnx_2threads_lone_sentence_ms: r(ort2LoneMs),
   cpu_lone_sentence_ms: r(cpuLoneMs),
   wasm_lone_sentence_ms: r(wasmLoneMs),
+  onnx_texts_per_s: Math.round(ortThroughput),
   wasm_texts_per_s: Math.round(inThread),
   workers2_texts_per_s: Math.round(workers2),
   config: { texts: texts.length, batch: 64, cores: navigator.hardwareConcurrency },

@@ -1,11 +1,19 @@
 /**
- * `deno task bench:http -- [--seconds N] [--clients N] [--store-ratio R] [--embed-workers N] [--in-process] [--json]`: a
- * bounded load test of the HTTP daemon on loopback. The daemon runs in a subprocess (its own event loop,
+ * `deno task bench:http -- [--seconds N] [--clients N] [--rate R] [--store-ratio R] [--embed-workers N] [--in-process] [--json]`:
+ * a bounded load test of the HTTP daemon on loopback. The daemon runs in a subprocess (its own event loop,
  * as in production; `--in-process` shares this one) with the real embedder on a fresh temporary store,
- * seeded with 500 memories. 64 clients (the SDK over real fetch, no retries) send a seeded mix of stores
+ * seeded with 500 memories. Clients (the SDK over real fetch, no retries) send a seeded mix of stores
  * (30%) and recalls (70%) with fresh sentence-shaped texts, so the embedding cache rarely helps. After
  * N seconds (default 60) the clients stop, the daemon is sent SIGTERM and must exit cleanly, and the
  * figures are printed: `{requests, errors, rps, p50_ms, p99_ms, store, recall, config}` with `--json`.
+ *
+ * Two load shapes:
+ * - closed loop (default): 64 clients, each sending its next request as soon as the last returns. This
+ *   finds the saturation throughput; latency is then queueing, about clients / throughput.
+ * - open loop (`--rate R`): requests start on a fixed schedule of R per second whatever the answers, at
+ *   most `--clients` in flight (a request due while all are busy starts late). Latency is counted from
+ *   each request's scheduled start, so a late start counts against the server (no coordinated omission).
+ *   This is latency at a given offered load.
  *
  * @module
  */
@@ -38,6 +46,7 @@ if (args[0] === "--daemon") {
 const seconds = flag("--seconds", 60);
 const clients = flag("--clients", 64);
 const storeRatio = flag("--store-ratio", 0.3);
+const rate = flag("--rate", 0); // requests per second, open loop; 0 = closed loop
 const json = args.includes("--json");
 const inProcess = args.includes("--in-process");
 const embedWorkers = flag("--embed-workers", 0); // as `t4dm serve`
@@ -153,20 +162,37 @@ try {
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
   const client = new T4DMClient({ baseUrl: daemon.url, retries: 0, timeoutMs: 30_000 });
-  await Promise.all(Array.from({ length: clients }, async () => {
-    while (performance.now() < deadline) {
-      const op = rng() < storeRatio ? "store" : "recall";
-      const t = performance.now();
-      try {
-        if (op === "store") await client.store({ content: sentence(rng, n++) });
-        else await client.recall({ query: question(rng), k: 10 });
-        lat[op].push(performance.now() - t);
-      } catch (e) {
-        errors[op]++;
-        if (firstErrors.length < 5) firstErrors.push(`${op}: ${(e as Error).message}`);
-      }
+  /** Sends one request; its latency counts from `start` (now, or its scheduled time in open loop). */
+  const one = async (start: number) => {
+    const op = rng() < storeRatio ? "store" : "recall";
+    try {
+      if (op === "store") await client.store({ content: sentence(rng, n++) });
+      else await client.recall({ query: question(rng), k: 10 });
+      lat[op].push(performance.now() - start);
+    } catch (e) {
+      errors[op]++;
+      if (firstErrors.length < 5) firstErrors.push(`${op}: ${(e as Error).message}`);
     }
-  }));
+  };
+  let late = 0;
+  if (rate > 0) {
+    // Open loop: request i is due at t0 + i / rate; each of `clients` senders takes the next due one.
+    let next = 0;
+    await Promise.all(Array.from({ length: clients }, async () => {
+      for (;;) {
+        const due = t0 + (next++ * 1000) / rate;
+        if (due >= deadline) return;
+        const wait = due - performance.now();
+        if (wait > 0) await new Promise((r) => setTimeout(r, wait));
+        else if (wait < -1) late++;
+        await one(due);
+      }
+    }));
+  } else {
+    await Promise.all(Array.from({ length: clients }, async () => {
+      while (performance.now() < deadline) await one(performance.now());
+    }));
+  }
   const elapsed = (performance.now() - t0) / 1000;
   const all = [...lat.store, ...lat.recall];
   const requests = all.length + errors.store + errors.recall;
@@ -191,6 +217,8 @@ try {
       seconds,
       elapsed_s: Math.round(elapsed * 10) / 10,
       clients,
+      load: rate > 0 ? `open loop, ${rate} req/s offered` : "closed loop",
+      ...(rate > 0 ? { started_late: late } : {}),
       store_ratio: storeRatio,
       daemon: inProcess ? "in-process" : "subprocess",
       daemon_exit_code: exitCode,
