@@ -20,6 +20,7 @@ import { BruteForceIndex } from "./brute_force_index.ts";
 import { HnswIndex } from "./hnsw_index.ts";
 import { Keyspace, SPACE } from "./keyspace.ts";
 import { LexicalIndex, type LexicalQuery } from "./lexical_index.ts";
+import { RecordCache } from "./record_cache.ts";
 import { TOKENIZER_VERSION } from "./tokenizer.ts";
 import {
   decodeRecord,
@@ -28,6 +29,7 @@ import {
   type RecordView,
   type StoredRecord,
   viewRecord,
+  viewRecordCopy,
 } from "./record_codec.ts";
 import { loadSidecar, saveSidecar } from "./vector_sidecar.ts";
 import type { VectorIndex } from "./vector_index.ts";
@@ -52,6 +54,13 @@ export interface CollectionOptions {
   exact?: boolean;
   /** RAM for decoded BM25 postings lists kept between queries (per collection; 0 for none). @default 32 MiB */
   postingsCacheBytes?: number;
+  /**
+   * RAM for records kept between reads by {@linkcode Collection.view} and {@linkcode Collection.get}
+   * (per collection; 0 for none). Only this collection's writes change its records, so the cache is
+   * exact; give 0 when something else does (a compaction filter that drops or rewrites records).
+   * @default 64 MiB
+   */
+  recordCacheBytes?: number;
 }
 
 /** A time window; `from` inclusive, `to` exclusive, ms since epoch. */
@@ -178,6 +187,8 @@ export class Collection {
   readonly #ks: Keyspace;
   #meta: Meta;
   readonly #lex: LexicalIndex;
+  /** Recently read records; a write holds the ids it changes (see {@linkcode RecordCache}). */
+  readonly #records: RecordCache;
   readonly #vec: VectorIndex | undefined;
   readonly #labelToId: (string | undefined)[] = [];
   readonly #idToLabel = new Map<string, number>();
@@ -206,6 +217,7 @@ export class Collection {
     this.#meta = meta;
     this.#sidecar = sidecar;
     this.#ef = o.ef ?? 128;
+    this.#records = new RecordCache(o.recordCacheBytes ?? 64 << 20);
     this.#lex = new LexicalIndex(db, ks, {
       k1: o.k1 ?? 1.2,
       b: o.b ?? 0.75,
@@ -460,6 +472,7 @@ export class Collection {
         }
         for (const c of changes) batch.put(this.#ks.change(++meta.change), encodeChange(c));
         batch.put(this.#ks.meta(), enc.encode(JSON.stringify(meta)));
+        this.#records.hold(labels.keys()); // every id deleted or stored
         await this.#db.write(batch);
         this.#meta = meta;
         this.#apply(changes);
@@ -476,6 +489,7 @@ export class Collection {
         return { deleted: gone.length };
       } finally {
         this.#lex.settle(); // the postings cache forgets the terms this write touched
+        this.#records.release(); // and the record cache reads the ids it changed afresh
       }
     });
   }
@@ -545,6 +559,7 @@ export class Collection {
 
   /** The record `id`, or undefined. */
   get(id: string, options: { snapshot?: Snapshot } = {}): StoredRecord | undefined {
+    if (options.snapshot === undefined) return this.view(id)?.record();
     const v = this.#db.get(this.#ks.record(id), options);
     return v ? decodeRecord(id, v, `collection ${JSON.stringify(this.name)}`) : undefined;
   }
@@ -552,10 +567,23 @@ export class Collection {
   /**
    * The record `id` with only its header decoded (times, label); text, vector and payload are decoded
    * when asked for. Cheaper than {@linkcode Collection.get} for reading a few fields of many records.
+   * Without a snapshot the view may come from the record cache (`recordCacheBytes`), so it is shared:
+   * do not modify the bytes it returns.
    */
   view(id: string, options: { snapshot?: Snapshot } = {}): RecordView | undefined {
-    const v = this.#db.get(this.#ks.record(id), options);
-    return v ? viewRecord(id, v, `collection ${JSON.stringify(this.name)}`) : undefined;
+    if (options.snapshot !== undefined) {
+      const v = this.#db.get(this.#ks.record(id), options);
+      return v ? viewRecord(id, v, `collection ${JSON.stringify(this.name)}`) : undefined;
+    }
+    const hit = this.#records.get(id);
+    if (hit) return hit;
+    const v = this.#db.get(this.#ks.record(id));
+    if (!v) return undefined;
+    // A copy of its own: a value from the memtable may be a window on a larger buffer, which a cached
+    // view would pin; and laid out for reading the vector in place.
+    const view = viewRecordCopy(id, v, `collection ${JSON.stringify(this.name)}`);
+    this.#records.set(id, view, v.byteLength);
+    return view;
   }
 
   /** Number of records. */

@@ -356,3 +356,55 @@ Deno.test("write() deletes and stores in one batch with extra operations, and bm
   if (!msg.includes("both deleted and stored") || !c.get("b")) throw new Error(`got ${JSON.stringify(msg)}`);
   await s.close();
 });
+
+Deno.test("the record cache never serves a replaced or deleted record, even while the write is in flight", async () => {
+  const s = await IndexedStore.open("/db", { fs: new MemFs() });
+  const c = await s.collection("v", { dim: 2 });
+  const ks = new Keyspace("v");
+  const rec = (id: string, text: string) => ({
+    id,
+    eventTime: 1,
+    recordTime: 1,
+    text,
+    vector: new Float32Array([1, text.length]),
+    payload: new TextEncoder().encode(text),
+  });
+  await c.put([rec("a", "old a"), rec("b", "old b")]);
+  // What the store itself holds now, and what the collection says; they must always agree.
+  const truth = (id: string) => {
+    const v = s.engine.get(ks.record(id));
+    return v && new TextDecoder().decode(v).includes("new") ? "new" : v ? "old" : "none";
+  };
+  const said = (id: string) => {
+    const view = c.view(id), got = c.get(id);
+    const t = view?.text();
+    if (t !== got?.text || view?.vectorView()?.[1] !== got?.vector?.[1]) {
+      throw new Error(`${id}: view ${t} and get ${got?.text} differ`);
+    }
+    return t === undefined ? "none" : t.startsWith("new") ? "new" : "old";
+  };
+  const seen: string[] = [];
+  const check = (when: string) => {
+    const got = `${said("a")} ${said("b")} ${said("c")}`, want = `${truth("a")} ${truth("b")} ${truth("c")}`;
+    if (got !== want) throw new Error(`${when}: the collection says ${got}, the store ${want}`);
+    if (seen.at(-1) !== got) seen.push(got);
+  };
+  check("before"); // reads, and caches, the old records
+  const snap = s.engine.snapshot();
+  let done = false;
+  const write = c.write({ put: [rec("a", "new a"), rec("c", "new c")], delete: ["b"] }).then(() =>
+    done = true
+  );
+  for (let tick = 0; !done && tick < 10_000; tick++) {
+    check(`tick ${tick}`);
+    await Promise.resolve();
+  }
+  await write;
+  check("after");
+  const old = c.view("a", { snapshot: snap })?.text();
+  snap.release();
+  if (seen.join(" | ") !== "old old none | new none new" || old !== "old a") {
+    throw new Error(`states ${JSON.stringify(seen)}, snapshot read ${old}`);
+  }
+  await s.close();
+});

@@ -51,12 +51,15 @@ export class IndexedStore {
   readonly engine: T4DX;
   readonly #sidecarDir: string | undefined;
   readonly #persistEvery: number;
+  /** Whether a compaction filter may drop or rewrite records behind the collections' backs. */
+  readonly #filtered: boolean;
   readonly #open = new Map<string, Promise<Collection>>();
 
-  private constructor(engine: T4DX, sidecarDir: string | undefined, persistEvery: number) {
+  private constructor(engine: T4DX, sidecarDir: string | undefined, persistEvery: number, filtered: boolean) {
     this.engine = engine;
     this.#sidecarDir = sidecarDir;
     this.#persistEvery = persistEvery;
+    this.#filtered = filtered;
   }
 
   /** Opens the store in `dir` (see {@linkcode T4DX.open}). */
@@ -68,10 +71,18 @@ export class IndexedStore {
       sidecarDir = options.sidecarDir ?? (real ? `${engine.path}/vectors` : undefined);
       if (sidecarDir) new RealFs().mkdirp(sidecarDir);
     }
-    return new IndexedStore(engine, sidecarDir, options.persistEvery ?? 50_000);
+    return new IndexedStore(
+      engine,
+      sidecarDir,
+      options.persistEvery ?? 50_000,
+      options.compactionFilter !== undefined,
+    );
   }
 
-  /** Opens or creates collection `name`. */
+  /**
+   * Opens or creates collection `name`. With a compaction filter (which may drop or rewrite records), the
+   * record cache is off unless `options.recordCacheBytes` says otherwise.
+   */
   collection(name: string, options: CollectionOptions = {}): Promise<Collection> {
     checkName("collection name", name);
     let p = this.#open.get(name);
@@ -80,7 +91,10 @@ export class IndexedStore {
         const key = new Uint8Array([REGISTRY, ...enc.encode(name)]);
         if (!this.engine.get(key)) await this.engine.put(key, new Uint8Array());
         const path = this.#sidecarDir ? `${this.#sidecarDir}/${hex(name)}.hnsw` : undefined;
-        return await Collection.open(this.engine, name, options, {
+        const o = this.#filtered && options.recordCacheBytes === undefined
+          ? { ...options, recordCacheBytes: 0 }
+          : options;
+        return await Collection.open(this.engine, name, o, {
           sidecar: path,
           persistEvery: this.#persistEvery,
         });

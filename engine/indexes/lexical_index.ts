@@ -26,11 +26,9 @@ import { CorruptionError, InvalidArgumentError } from "../errors.ts";
 import type { Snapshot, T4DX } from "../db.ts";
 import type { WriteBatch } from "../write_batch.ts";
 import { bm25Idf, bm25Scorer } from "./bm25.ts";
-import { compareBytes } from "../util/coding.ts";
-import { checkName, encodeUtf8, type Keyspace } from "./keyspace.ts";
+import { checkName, type Keyspace } from "./keyspace.ts";
 import { tokenize } from "./tokenizer.ts";
-
-const dec = new TextDecoder();
+import { accumulate, decodeId, IdTable, Scratch, selectTop, type TermPostings } from "./_postings_eval.ts";
 
 /**
  * Encodes a posting value: `tf varint | doc length varint`.
@@ -86,7 +84,9 @@ export interface LexicalIndexOptions {
   /**
    * Bytes of decoded postings lists kept in RAM between queries (least recently used terms go first), or
    * 0 for none. With a cache, every batch holding this index's `addDoc`/`removeDoc` operations must be
-   * followed by {@linkcode LexicalIndex.settle} once written (or once its write failed). @default 0
+   * followed by {@linkcode LexicalIndex.settle} once written (or once its write failed). A cache also
+   * keeps a table of the record ids it has met, about 100 bytes per record, beyond this budget; it is
+   * started afresh when it holds more than twice the collection's records. @default 0
    */
   cacheBytes?: number;
 }
@@ -125,13 +125,16 @@ export interface LexicalHit {
  *
  * Queries are bags of words: each distinct query term counts once (a repeated query term does not weigh
  * more) and a document's score is the sum of BM25 over the query terms it holds. Every posting of every
- * query term is read (the scan also yields n(t), the term's document frequency, for idf), then the lists,
- * all in id order, are merged document at a time. A query costs O(Σ n(t) · log |Q|) time and holds
- * Σ n(t) postings in memory; ids are decoded to strings only for documents that could rank. About 0.3–0.5
- * µs per posting on MemFs, two thirds of it in the store's iterator.
+ * query term is read (the scan also yields n(t), the term's document frequency, for idf); record ids are
+ * numbered as they are read (an id table, kept with the cache), and a query adds each posting's share to
+ * its record's sum in an array indexed by that number, then keeps the best k in a bounded heap
+ * (_postings_eval.ts). A query costs O(Σ n(t)) time plus O(m log k) for the m records it touches. Reading
+ * a list from the store costs about 0.3–0.5 µs per posting on MemFs, most of it in the store's iterator;
+ * a cached list costs a few ns per posting.
  *
- * Concurrency: holds no mutable state. `search` is synchronous, so it sees one consistent state even
- * without a snapshot; any number of calls may overlap with writes.
+ * Concurrency: its only mutable state is derived (the postings cache, the id table, the scratch of
+ * evaluations) and every call is synchronous. `search` sees one consistent state even without a
+ * snapshot; any number of calls may overlap with writes.
  *
  * @example Index two records and search
  * ```ts
@@ -161,6 +164,13 @@ export class LexicalIndex {
   #cacheBytes = 0;
   /** Terms in batches not yet settled: read from the store, never cached. */
   readonly #pending = new Set<string>();
+  /**
+   * With a cache, the numbers of the record ids in the cached lists (and in lists read since it was made).
+   * INVARIANT: every cached list numbers its records in this table.
+   */
+  #table = new IdTable();
+  /** Sums of the queries' evaluations, reused between them. */
+  readonly #scratch = new Scratch();
 
   /**
    * @param db The store.
@@ -307,32 +317,44 @@ export class LexicalIndex {
     const terms = [...new Set(tokenize(query))];
     // With consistent stats a posting implies docCount >= 1 and totalLength >= 1; guard stale ones anyway.
     const avgDocLen = docCount > 0 && totalLength > 0 ? totalLength / docCount : 1;
+    let table: IdTable;
+    if (this.#cacheLimit === 0) table = new IdTable();
+    else {
+      // Numbers of deleted records stay in the table: start afresh when they could be half of it.
+      if (this.#table.size > 2 * docCount + 1024) this.#restart();
+      table = this.#table;
+    }
     const lists: TermPostings[] = [];
     for (const term of terms) {
-      const list = this.#scan(term, options.snapshot);
-      if (list.ids.length === 0) continue;
-      list.score = bm25Scorer(bm25Idf(docCount, list.ids.length), { avgDocLen, k1: this.#k1, b: this.#b });
-      list.order = lists.length;
+      const list = this.#scan(term, options.snapshot, table);
+      if (list.docs.length === 0) continue;
+      list.score = bm25Scorer(bm25Idf(docCount, list.docs.length), { avgDocLen, k1: this.#k1, b: this.#b });
       lists.push(list);
     }
-    return new LexicalQuery(query, terms, lists);
+    return new LexicalQuery(query, terms, lists, { table, scratch: this.#scratch });
+  }
+
+  /** Drops the cache and its id table (prepared queries keep the table they were made with). */
+  #restart(): void {
+    this.#cache.clear();
+    this.#cacheBytes = 0;
+    this.#table = new IdTable();
   }
 
   /** Every posting of `term`, in id order: from the cache, or read from the store (and cached). */
-  #scan(term: string, snapshot: Snapshot | undefined): TermPostings {
+  #scan(term: string, snapshot: Snapshot | undefined, table: IdTable): TermPostings {
     if (this.#cacheLimit === 0 || snapshot !== undefined || this.#pending.has(term)) {
-      return this.#read(term, snapshot);
+      return this.#read(term, snapshot, table);
     }
     let c = this.#cache.get(term);
     if (c) {
       this.#cache.delete(term); // re-insert: most recently used last
       this.#cache.set(term, c);
     } else {
-      const list = this.#read(term, undefined);
-      let bytes = 64;
-      for (const id of list.ids) bytes += id.byteLength + 48;
-      c = { ids: list.ids, tfs: list.tfs, lens: list.lens, bytes };
+      const list = this.#read(term, undefined, table);
+      const bytes = 64 + 20 * list.docs.length;
       if (bytes > this.#cacheLimit) return list;
+      c = { docs: list.docs, tfs: list.tfs, lens: list.lens, bytes };
       this.#cache.set(term, c);
       this.#cacheBytes += bytes;
       for (const [old] of this.#cache) {
@@ -340,13 +362,13 @@ export class LexicalIndex {
         this.#evict(old);
       }
     }
-    return { ids: c.ids, tfs: c.tfs, lens: c.lens, score: noScore, order: 0, at: 0 };
+    return { docs: c.docs, tfs: c.tfs, lens: c.lens, score: noScore };
   }
 
-  /** Reads every posting of `term` from the store, in id order. */
-  #read(term: string, snapshot: Snapshot | undefined): TermPostings {
+  /** Reads every posting of `term` from the store, in id order, numbering its records in `table`. */
+  #read(term: string, snapshot: Snapshot | undefined, table: IdTable): TermPostings {
     const prefix = this.#ks.postings(term);
-    const list: TermPostings = { ids: [], tfs: [], lens: [], score: noScore, order: 0, at: 0 };
+    const docs: number[] = [], tfs: number[] = [], lens: number[] = [];
     const it = this.#db.iterator(snapshot === undefined ? { prefix } : { prefix, snapshot });
     const cur = { pos: 0 };
     try {
@@ -362,14 +384,19 @@ export class LexicalIndex {
             }: field "tf" is ${tf} with doc length ${docLen}`,
           );
         }
-        list.ids.push(it.key().subarray(prefix.length)); // a copy owned by us; decoded only if it ranks
-        list.tfs.push(tf);
-        list.lens.push(docLen);
+        docs.push(table.number(decodeId(it.key().subarray(prefix.length))));
+        tfs.push(tf);
+        lens.push(docLen);
       }
     } finally {
       it.close();
     }
-    return list;
+    return {
+      docs: Int32Array.from(docs),
+      tfs: Float64Array.from(tfs),
+      lens: Float64Array.from(lens),
+      score: noScore,
+    };
   }
 }
 
@@ -378,27 +405,59 @@ export class LexicalIndex {
  * the exact BM25 of given records. Both sum a record's term shares in the same order, so a record gets
  * bit-equal scores from the two.
  *
- * Concurrency: holds the postings read at creation; any number of calls may be made, in any order.
+ * Concurrency: holds the postings read at creation; any number of calls may be made, in any order (a
+ * filter may even start another query's evaluation).
  */
 export class LexicalQuery {
   /** The query text. */
   readonly query: string;
   /** The distinct terms of the query, in order (some may match no record). */
   readonly terms: readonly string[];
+  /** The lists of the terms that match records, in query order: shares are summed in this order. */
   readonly #lists: TermPostings[];
+  readonly #table: IdTable;
+  readonly #scratch: Scratch;
 
   /** Built by {@linkcode LexicalIndex.prepare}. */
-  constructor(query: string, terms: readonly string[], lists: TermPostings[]) {
+  constructor(
+    query: string,
+    terms: readonly string[],
+    lists: TermPostings[],
+    using: { table: IdTable; scratch: Scratch },
+  ) {
     this.query = query;
     this.terms = terms;
     this.#lists = lists;
+    this.#table = using.table;
+    this.#scratch = using.scratch;
   }
 
   /** Number of postings read, over all terms. */
   get postings(): number {
     let n = 0;
-    for (const l of this.#lists) n += l.ids.length;
+    for (const l of this.#lists) n += l.docs.length;
     return n;
+  }
+
+  /**
+   * Runs `fn` on the sums of every record that holds a query term. The shared scratch keeps the sums of
+   * the last evaluation; when that was this query's, they are used again.
+   */
+  #evaluate<T>(fn: (s: Scratch) => T): T {
+    const shared = !this.#scratch.busy;
+    const s = shared ? this.#scratch : new Scratch();
+    try {
+      if (!shared || s.owner !== this || s.ownerGen !== s.gen) {
+        s.begin(this.#table.size);
+        accumulate(this.#lists, s);
+        s.owner = this;
+        s.ownerGen = s.gen;
+      }
+      s.busy = true;
+      return fn(s);
+    } finally {
+      s.busy = false;
+    }
   }
 
   /**
@@ -411,44 +470,26 @@ export class LexicalQuery {
    */
   top(k: number, options: { filter?: (id: string) => boolean } = {}): LexicalHit[] {
     checkSearchK(this.query, k);
-    for (const l of this.#lists) l.at = 0;
-    return rank(this.#lists, k, options.filter);
+    return this.#evaluate((s) => selectTop(s, this.#table, k, options.filter));
   }
 
   /**
    * The exact BM25 of each given record for this query: 0 for a record that holds no query term (or does
-   * not exist). A binary search per record and term in the postings already read.
+   * not exist). One pass over the postings already read, then a lookup per record.
    *
    * @param ids Record ids, in any order; repeats are harmless.
    * @returns The score of every given id.
    */
   scores(ids: Iterable<string>): Map<string, number> {
-    const out = new Map<string, number>();
-    for (const id of ids) {
-      if (out.has(id)) continue;
-      const key = encodeUtf8(id);
-      let score = 0;
-      for (const l of this.#lists) {
-        const i = findKey(l.ids, key);
-        if (i >= 0) score += l.score(l.tfs[i]!, l.lens[i]!);
+    return this.#evaluate((s) => {
+      const out = new Map<string, number>();
+      for (const id of ids) {
+        const doc = this.#table.find(id);
+        out.set(id, doc >= 0 && s.stamp[doc] === s.gen ? s.sums[doc]! : 0);
       }
-      out.set(id, score);
-    }
-    return out;
+      return out;
+    });
   }
-}
-
-/** Index of `key` in the ascending `keys`, or -1. */
-function findKey(keys: readonly Uint8Array[], key: Uint8Array): number {
-  let lo = 0, hi = keys.length - 1;
-  while (lo <= hi) {
-    const mid = (lo + hi) >>> 1;
-    const c = compareBytes(keys[mid]!, key);
-    if (c === 0) return mid;
-    if (c < 0) lo = mid + 1;
-    else hi = mid - 1;
-  }
-  return -1;
 }
 
 function checkSearchK(query: string, k: number): void {
@@ -459,117 +500,16 @@ function checkSearchK(query: string, k: number): void {
   }
 }
 
-/** One query term's postings as three columns in id order, and a cursor for the merge. */
-interface TermPostings {
-  /** Record ids as UTF-8 bytes, ascending. */
-  ids: Uint8Array[];
-  tfs: number[];
-  lens: number[];
-  /** The term's BM25 scorer. */
-  score: (tf: number, docLen: number) => number;
-  /** Position of the term in the query; shares are summed in this order. */
-  order: number;
-  /** Merge cursor into the columns. */
-  at: number;
-}
-
 const noScore = () => 0;
 
 /** A term's postings as the cache keeps them: shared, never mutated. */
 interface CachedPostings {
-  ids: Uint8Array[];
-  tfs: number[];
-  lens: number[];
+  /** Record numbers in the index's id table, in the order of the ids' bytes. */
+  docs: Int32Array;
+  tfs: Float64Array;
+  lens: Float64Array;
   /** Estimated RAM. */
   bytes: number;
-}
-
-/** A ranked candidate; `id` is decoded from `key` once the candidate enters the top k. */
-interface Candidate {
-  key: Uint8Array;
-  score: number;
-  id: string;
-}
-
-/**
- * Merges the term lists document at a time (they are all in id order, so no hash map is needed) and keeps
- * the best `k` that pass `filter` in a bounded heap whose root is the worst. A document's score is the sum
- * of its terms' shares in query order, so equal documents get bit-equal scores and ties fall to the id.
- * `filter` runs only on documents that would enter the heap: the same answer as filtering first, because a
- * document that cannot beat the k-th best seen so far can never rank.
- */
-function rank(lists: TermPostings[], k: number, filter: ((id: string) => boolean) | undefined): LexicalHit[] {
-  const shares = new Float64Array(lists.length);
-  const heads = lists.slice(); // a min-heap of the lists by their current id
-  for (let i = (heads.length >> 1) - 1; i >= 0; i--) siftHead(heads, i);
-  const best: Candidate[] = [];
-  while (heads.length > 0) {
-    const key = heads[0]!.ids[heads[0]!.at]!;
-    do {
-      const l = heads[0]!;
-      shares[l.order] = l.score(l.tfs[l.at]!, l.lens[l.at]!);
-      if (++l.at === l.ids.length) heads[0] = heads[heads.length - 1]!, heads.pop();
-      if (heads.length > 1) siftHead(heads, 0);
-    } while (heads.length > 0 && compareBytes(heads[0]!.ids[heads[0]!.at]!, key) === 0);
-    let score = 0;
-    for (let i = 0; i < shares.length; i++) score += shares[i]!, shares[i] = 0;
-    if (best.length === k && !before(score, key, best[0]!)) continue;
-    const id = dec.decode(key);
-    if (filter !== undefined && !filter(id)) continue;
-    if (best.length < k) {
-      best.push({ key, score, id });
-      siftUp(best, best.length - 1);
-    } else {
-      best[0] = { key, score, id };
-      siftDown(best, 0);
-    }
-  }
-  best.sort((a, b) => (before(a.score, a.key, b) ? -1 : 1));
-  return best.map(({ id, score }) => ({ id, score }));
-}
-
-/** Restores the min-heap of term lists below `i`, ordered by each list's current id. */
-function siftHead(h: TermPostings[], i: number): void {
-  const x = h[i]!, n = h.length, xKey = x.ids[x.at]!;
-  for (;;) {
-    let c = 2 * i + 1;
-    if (c >= n) break;
-    if (c + 1 < n && compareBytes(h[c + 1]!.ids[h[c + 1]!.at]!, h[c]!.ids[h[c]!.at]!) < 0) c++;
-    if (compareBytes(h[c]!.ids[h[c]!.at]!, xKey) >= 0) break;
-    h[i] = h[c]!;
-    i = c;
-  }
-  h[i] = x;
-}
-
-/** True when a candidate ranks before `b`: higher score, then lower id bytes. */
-function before(aScore: number, aKey: Uint8Array, b: Candidate): boolean {
-  return aScore > b.score || (aScore === b.score && compareBytes(aKey, b.key) < 0);
-}
-
-/** Heap order: a parent ranks after (is worse than) its children. */
-function siftUp(h: Candidate[], i: number): void {
-  const x = h[i]!;
-  while (i > 0) {
-    const p = (i - 1) >> 1;
-    if (!before(h[p]!.score, h[p]!.key, x)) break;
-    h[i] = h[p]!;
-    i = p;
-  }
-  h[i] = x;
-}
-
-function siftDown(h: Candidate[], i: number): void {
-  const x = h[i]!, n = h.length;
-  for (;;) {
-    let c = 2 * i + 1;
-    if (c >= n) break;
-    if (c + 1 < n && before(h[c]!.score, h[c]!.key, h[c + 1]!)) c++; // the worse child
-    if (!before(x.score, x.key, h[c]!)) break;
-    h[i] = h[c]!;
-    i = c;
-  }
-  h[i] = x;
 }
 
 /** Term frequencies of `text` in first-appearance order, and its token count. */

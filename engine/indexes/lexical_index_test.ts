@@ -528,3 +528,61 @@ Deno.test("a postings cache answers exactly like the store through random writes
   if (checked !== 2400) throw new Error(`checked ${checked}`);
   await db.close();
 });
+
+Deno.test("a cached index starts its id table afresh once deleted records could fill half of it, and still agrees", async () => {
+  const db = await openDb();
+  const ks = new Keyspace("c");
+  const plain = new LexicalIndex(db, ks);
+  const cached = new LexicalIndex(db, ks, { cacheBytes: 1 << 20 });
+  let docs = 0, total = 0;
+  const stats = () => ({ docCount: docs, totalLength: total });
+  const write = async (put: string[], remove: string[], text: (id: string) => string) => {
+    const batch = new WriteBatch();
+    for (const id of remove) {
+      cached.removeDoc(batch, id, text(id));
+      total -= plain.removeDoc(batch, id, text(id)).docLen;
+      docs--;
+    }
+    for (const id of put) {
+      cached.addDoc(batch, id, text(id));
+      total += plain.addDoc(batch, id, text(id)).docLen;
+      docs++;
+    }
+    await db.write(batch);
+    cached.settle();
+  };
+  // Five records that stay (their term's list stays cached throughout), and 3000 that pass through, at
+  // most 20 at a time: the id table restarts twice (past 2·25 + 1024 ids).
+  await write(["f0", "f1", "f2", "f3", "f4"], [], (id) => `lake ${id}`);
+  const live: string[] = [];
+  for (let i = 0; i < 3000; i++) {
+    const id = `r${i}`;
+    await write([id], live.length === 20 ? [live.shift()!] : [], (x) => `tea ${x}`);
+    live.push(id);
+    if (i % 7 === 0) {
+      const want = plain.prepare("tea lake", { stats: stats() });
+      const got = cached.prepare("tea lake", { stats: stats() });
+      const w = JSON.stringify([want.top(8), [...want.scores(["f1", "r1", id])]]);
+      const g = JSON.stringify([got.top(8), [...got.scores(["f1", "r1", id])]]);
+      if (w !== g) throw new Error(`after ${i} records:\n got  ${g}\n want ${w}`);
+    }
+  }
+  await db.close();
+});
+
+Deno.test("a filter may evaluate another query of the same index without disturbing the first", async () => {
+  const db = await openDb();
+  const ks = new Keyspace("c");
+  const index = new LexicalIndex(db, ks, { cacheBytes: 1 << 20 });
+  const { model, word, rng } = await buildCorpus(db, index, 7, 200);
+  for (let q = 0; q < 20; q++) {
+    const query = makeQuery(rng, word), other = makeQuery(rng, word);
+    const inner = index.prepare(other, { stats: model.stats });
+    const outer = index.prepare(query, { stats: model.stats });
+    const filter = (id: string) =>
+      inner.top(3).length >= 0 && inner.scores([id]).size === 1 && !id.endsWith("3");
+    assertSameHits(outer.top(10, { filter }), model.search(query, 10, { filter }), `query ${query}`);
+    assertSameHits(inner.top(4), model.search(other, 4), `inner query ${other} afterwards`);
+  }
+  await db.close();
+});

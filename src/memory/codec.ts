@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { IndexedRecord, StoredRecord } from "../../engine/indexes/record_codec.ts";
+import type { IndexedRecord, RecordView, StoredRecord } from "../../engine/indexes/record_codec.ts";
 import type { Kind, Memory } from "./schema.ts";
 
 const enc = new TextEncoder();
@@ -68,9 +68,13 @@ export function toRecord(m: Memory, vector: Float32Array | undefined): IndexedRe
   return r;
 }
 
-/** Converts an engine record back to a memory (access statistics are filled in by the caller). */
-export function fromRecord(r: StoredRecord): Memory {
-  const p = JSON.parse(dec.decode(r.payload)) as Payload;
+/**
+ * Converts an engine record, or a view of one (whose text and vector it does not need), back to a memory
+ * (access statistics are filled in by the caller).
+ */
+export function fromRecord(r: StoredRecord | RecordView): Memory {
+  const payload = typeof r.payload === "function" ? r.payload() : r.payload;
+  const p = JSON.parse(dec.decode(payload)) as Payload;
   const m: Memory = {
     id: r.id,
     namespace: p.namespace,
@@ -100,4 +104,17 @@ export function fromRecord(r: StoredRecord): Memory {
 export function payloadWeights(payload: Uint8Array): { importance: number; kappa: number } {
   const p = JSON.parse(dec.decode(payload)) as Payload;
   return { importance: p.importance, kappa: p.kappa };
+}
+
+/** {@linkcode payloadWeights} of record views already read: a view never changes, so neither do they. */
+const weightsOfViews = new WeakMap<RecordView, Readonly<{ importance: number; kappa: number }>>();
+
+/**
+ * {@linkcode payloadWeights} of a record view, parsed once per view (the collection's record cache hands
+ * out the same view until the record changes).
+ */
+export function viewWeights(view: RecordView): Readonly<{ importance: number; kappa: number }> {
+  let w = weightsOfViews.get(view);
+  if (!w) weightsOfViews.set(view, w = payloadWeights(view.payload()));
+  return w;
 }

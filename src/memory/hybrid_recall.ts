@@ -118,9 +118,13 @@ export function hybridRecall(
   // than calling the filter from inside the graph search, which is the fallback.
   let vec = c.knn(q.vector, n).filter((x) => src.pass(x.id));
   if (vec.length < n / 2 && c.count > vec.length) vec = c.knn(q.vector, n, { filter: (id) => src.pass(id) });
+  // The lexical top likewise: unfiltered first, checked afterwards. When all of it passes it is the filtered
+  // top as well (the filter, which reads a record per call, would have run on every memory that entered
+  // the heap on the way: several times n on long postings lists); else the filtered search, as before.
   const lexText = lexicalQueryText(q.text);
   const lq = lexText ? c.lexicalQuery(lexText) : undefined;
-  const lex = lq ? lq.top(n, { filter: (id) => src.pass(id) }) : [];
+  let lex = lq ? lq.top(n) : [];
+  if (!lex.every((x) => src.pass(x.id))) lex = lq!.top(n, { filter: (id) => src.pass(id) });
   const candMs = lap();
 
   // Pool: the candidates and their thread neighbours.
@@ -135,10 +139,19 @@ export function hybridRecall(
   const qv = unit(q.vector);
   const dense = new Map<string, number>();
   for (const id of pool) {
-    const v = src.record(id)?.vector();
+    const v = src.record(id)?.vectorView();
     if (v) dense.set(id, dot(qv, v));
   }
-  const lexical = lq ? lq.scores(pool) : new Map([...pool].map((id) => [id, 0]));
+  // A lexical candidate's score from the search is bit-equal to what `scores` would give (LexicalQuery):
+  // look up only the others.
+  const lexical = new Map<string, number>();
+  if (lq) {
+    const known = new Map(lex.map((x) => [x.id, x.score]));
+    const found = lq.scores([...pool].filter((id) => !known.has(id)));
+    for (const id of pool) lexical.set(id, known.get(id) ?? found.get(id)!);
+  } else {
+    for (const id of pool) lexical.set(id, 0);
+  }
   const poolMs = lap();
 
   const cache = new Map<string, Features | undefined>();

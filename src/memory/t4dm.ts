@@ -16,21 +16,15 @@ import { CachedEmbedder } from "../../cortex/cached_embedder.ts";
 import type { Embedder } from "../../cortex/embedder.ts";
 import { loadUseLite } from "../../cortex/use_onnx_embedder.ts";
 import { WorkerEmbedder } from "../../cortex/worker_embedder.ts";
-import { fromRecord, indexText, payloadWeights, toRecord } from "./codec.ts";
+import { fromRecord, indexText, toRecord, viewWeights } from "./codec.ts";
 import { contextText, memoryVector } from "./context_vector.ts";
 import { MemoryError } from "./errors.ts";
 import { type Clock, type Random, uuidv7Generator } from "./ids.ts";
 import { matchesFilters } from "./filters.ts";
 import { hybridRecall, type RecallTimings } from "./hybrid_recall.ts";
+import { LinkCache } from "./link_cache.ts";
 import { DEFAULT_WEIGHTS, type RankWeights, type ScoreParts } from "./rank.ts";
-import {
-  backfillBatches,
-  type Link,
-  readLink,
-  ThreadEdit,
-  threadPrefixes,
-  threadsVersionKey,
-} from "./threads.ts";
+import { backfillBatches, type Link, ThreadEdit, threadPrefixes, threadsVersionKey } from "./threads.ts";
 import {
   type Memory,
   NamespaceSchema,
@@ -150,6 +144,8 @@ export class T4DM {
   readonly #ready = new Map<string, Promise<Collection>>();
   readonly #locks = new Map<string, Promise<unknown>>();
   readonly #storeQueues = new Map<string, StoreJob[]>();
+  /** Thread links read by recalls; every write that changes links holds them (see `#writeThreads`). */
+  readonly #links: LinkCache;
   /** The embedder this store started (the default or the `embedWorkers` pool), released by close. */
   #owned: { dispose(): void | Promise<void> } | undefined;
   /** What runs the embedder, for stats. */
@@ -158,6 +154,7 @@ export class T4DM {
 
   private constructor(store: IndexedStore, embedder: Embedder, o: T4DMOptions) {
     this.#store = store;
+    this.#links = new LinkCache(store.engine);
     this.#embedder = embedder;
     this.#defaultNs = o.defaultNamespace ?? "default";
     this.#clock = o.clock ?? Date.now;
@@ -248,6 +245,7 @@ export class T4DM {
       if (m?.session !== undefined) memories.push({ id, session: m.session, eventTime: m.eventTime });
     }
     for (const b of backfillBatches(ns, memories)) await db.write(b);
+    this.#links.clear(ns); // nothing read them meanwhile (every reader awaits this), but to be safe
   }
 
   /** Runs `fn` holding the namespace's write lock (see the class's concurrency note). */
@@ -389,7 +387,7 @@ export class T4DM {
           edit.setContext(m.id, ctx === undefined ? undefined : edit.link(m.id)?.p);
           return toRecord(m, memoryVector(own[i]!, ctx === undefined ? undefined : guessed.get(ctx)));
         });
-        await c.put(records, { extra: edit.toBatch() });
+        await this.#writeThreads(ns, edit, () => c.put(records, { extra: edit.toBatch() }));
         for (const j of jobs) j.done.resolve();
       } catch (e) {
         for (const j of jobs) j.done.reject(e);
@@ -430,7 +428,7 @@ export class T4DM {
   #load(c: Collection, ns: string, id: string): Memory | undefined {
     let r;
     try {
-      r = c.get(id);
+      r = c.view(id);
     } catch (e) {
       if ((e as { code?: string }).code === "INVALID_ARGUMENT") return undefined;
       throw e;
@@ -487,9 +485,26 @@ export class T4DM {
       }
       const { vector, context } = await this.#vectorFor(c, edit, id, indexText(next));
       edit.setContext(id, context);
-      await c.put([toRecord(next, vector)], { extra: edit.toBatch(this.#archive(m)) });
+      await this.#writeThreads(
+        ns,
+        edit,
+        () => c.put([toRecord(next, vector)], { extra: edit.toBatch(this.#archive(m)) }),
+      );
       return next;
     });
+  }
+
+  /**
+   * Runs `write`, which commits `edit`'s batch, with the links the edit changes held in the link cache:
+   * recalls meanwhile read them from the store (old until the batch applies, new after).
+   */
+  async #writeThreads<T>(ns: string, edit: ThreadEdit, write: () => Promise<T>): Promise<T> {
+    this.#links.hold(ns, edit.changed());
+    try {
+      return await write();
+    } finally {
+      this.#links.release(ns);
+    }
   }
 
   /** The history entry of the version being replaced, committed in the same batch as its successor. */
@@ -567,7 +582,8 @@ export class T4DM {
     for (const [k] of this.#store.engine.iterator({ prefix: histKey(ns, id) })) b.delete(k);
     b.delete(accessKey(ns, id));
     this.#access.delete(`${ns}\0${id}`);
-    const n = (await c.write({ delete: [id], put: puts }, { extra: b })).deleted;
+    const n = (await this.#writeThreads(ns, edit, () => c.write({ delete: [id], put: puts }, { extra: b })))
+      .deleted;
     if (
       m && (c.get(id) || c.timeRange({ from: m.eventTime, to: m.eventTime + 1 }).some((x) => x.id === id))
     ) {
@@ -648,7 +664,7 @@ export class T4DM {
     const memory = (id: string) => {
       if (!parsed.has(id)) {
         const r = record(id);
-        parsed.set(id, r && fromRecord(r.record()));
+        parsed.set(id, r && fromRecord(r));
       }
       return parsed.get(id);
     };
@@ -656,7 +672,7 @@ export class T4DM {
     const weightsOf = (id: string) => {
       if (!weights.has(id)) {
         const r = record(id);
-        weights.set(id, r && (parsed.get(id) ?? payloadWeights(r.payload())));
+        weights.set(id, r && (parsed.get(id) ?? viewWeights(r)));
       }
       return weights.get(id);
     };
@@ -683,7 +699,7 @@ export class T4DM {
         record,
         pass,
         link: (id) => {
-          if (!links.has(id)) links.set(id, readLink(this.#store.engine, ns, id));
+          if (!links.has(id)) links.set(id, this.#links.get(ns, id));
           return links.get(id);
         },
         weightsOf,

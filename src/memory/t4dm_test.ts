@@ -85,6 +85,40 @@ Deno.test("update keeps history, invalidate hides a memory except asOf, forget e
   });
 });
 
+Deno.test("recall sees every update, feedback, invalidate and forget of memories an earlier recall read", async () => {
+  await withStore(async (mem) => {
+    const [a, b] = await mem.storeMany([
+      { content: "Kai repaired the red bicycle", session: "s", eventTime: "2023-03-01T10:00:00Z" },
+      { content: "Kai painted the bicycle blue", session: "s", eventTime: "2023-03-02T10:00:00Z" },
+      { content: "Lena baked bread", session: "t", eventTime: "2023-03-03T10:00:00Z" },
+    ]);
+    const now = "2024-01-01T00:00:00Z";
+    const recall = async () => {
+      const got = await mem.recall({ query: "Kai bicycle", now });
+      return got.map((r) => `${r.memory.content} (${r.memory.importance}, v${r.memory.version})`).sort()
+        .join(" | ");
+    };
+    const states = [await recall()]; // reads, and caches, every record above
+    await mem.update(a!.id, { content: "Kai sold the red bicycle" });
+    states.push(await recall());
+    await mem.feedback(b!.id, true);
+    states.push(await recall());
+    await mem.invalidate(a!.id, { at: "2023-06-01T00:00:00Z" });
+    states.push(await recall());
+    await mem.forget(b!.id);
+    states.push(await recall());
+    const want = [
+      "Kai painted the bicycle blue (0.5, v1) | Kai repaired the red bicycle (0.5, v1) | Lena baked bread (0.5, v1)",
+      "Kai painted the bicycle blue (0.5, v1) | Kai sold the red bicycle (0.5, v2) | Lena baked bread (0.5, v1)",
+      "Kai painted the bicycle blue (0.6, v1) | Kai sold the red bicycle (0.5, v2) | Lena baked bread (0.5, v1)",
+      "Kai painted the bicycle blue (0.6, v1) | Lena baked bread (0.5, v1)",
+      "Lena baked bread (0.5, v1)",
+    ];
+    if (JSON.stringify(states) !== JSON.stringify(want)) throw new Error(JSON.stringify(states, null, 1));
+    if ((await mem.get(b!.id)) !== undefined) throw new Error("a forgotten memory is still read");
+  });
+});
+
 Deno.test("namespaces never see each other's memories", async () => {
   await withStore(async (mem) => {
     await mem.store({ content: "the launch code is tulip", namespace: "alice" });

@@ -50,14 +50,16 @@ const enc = new TextEncoder();
 const dec = new TextDecoder();
 const TIME_OFFSET = 2 ** 52;
 
-const prefixes = new Map<string, Uint8Array>();
+/** Namespace prefixes by tag, then namespace (a recall builds hundreds of link keys). */
+const prefixes = new Map<number, Map<string, Uint8Array>>();
 
 function nsPrefix(tag: number, ns: string): Uint8Array {
-  const key = `${tag}\0${ns}`;
-  let p = prefixes.get(key);
+  let byNs = prefixes.get(tag);
+  if (!byNs) prefixes.set(tag, byNs = new Map());
+  let p = byNs.get(ns);
   if (!p) {
-    if (prefixes.size > 1000) prefixes.clear();
-    prefixes.set(key, p = concat([[tag], enc.encode(ns), [0]]));
+    if (byNs.size > 1000) byNs.clear();
+    byNs.set(ns, p = concat([[tag], enc.encode(ns), [0]]));
   }
   return p;
 }
@@ -78,7 +80,16 @@ function orderKey(ns: string, session: string, t: number, id: string): Uint8Arra
 
 /** The key of a memory's link. */
 export function linkKey(ns: string, id: string): Uint8Array {
-  return concat([nsPrefix(THREAD_TAG.link, ns), encodeUtf8(id)]);
+  const prefix = nsPrefix(THREAD_TAG.link, ns);
+  // One allocation for the usual ASCII id.
+  const out = new Uint8Array(prefix.length + id.length);
+  out.set(prefix);
+  for (let i = 0; i < id.length; i++) {
+    const c = id.charCodeAt(i);
+    if (c >= 0x80) return concat([prefix, encodeUtf8(id)]);
+    out[prefix.length + i] = c;
+  }
+  return out;
 }
 
 function tailKey(ns: string, session: string): Uint8Array {
@@ -280,6 +291,11 @@ export class ThreadEdit {
       if (c) this.#set(ctx, { ...c, h: [...(c.h ?? []).filter((x) => x !== id), id] });
     }
     this.#set(id, me);
+  }
+
+  /** The ids whose links this edit changes: every link {@linkcode ThreadEdit.toBatch} writes or deletes. */
+  changed(): string[] {
+    return [...this.#links.keys()];
   }
 
   /** Adds this edit's operations to `batch` (a new one when absent) and returns it. */
