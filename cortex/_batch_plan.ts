@@ -61,3 +61,49 @@ export function unitRows(flat: Float32Array, B: number, D: number): Float32Array
   }
   return out;
 }
+
+/**
+ * Token ids of each text for a USE lite runner: cut to `maxTokens`; a text with no tokens becomes a lone
+ * unknown piece (id 0), so that no row of a call is empty.
+ *
+ * @param encode The tokenizer.
+ * @param texts The texts.
+ * @param maxTokens The most tokens the model reads per text.
+ */
+export function tokenRows(
+  encode: (text: string) => Int32Array,
+  texts: string[],
+  maxTokens: number,
+): Int32Array[] {
+  return texts.map((t) => {
+    const tokens = encode(t);
+    return tokens.length > 0 ? tokens.subarray(0, maxTokens) : Int32Array.of(0);
+  });
+}
+
+/**
+ * Runs token rows through a model in the calls {@linkcode planCalls} picks after sorting them by length,
+ * and returns the vectors in input order.
+ *
+ * @param ids Token rows, none empty.
+ * @param callCost See {@linkcode planCalls}.
+ * @param maxRows See {@linkcode planCalls}.
+ * @param run One model call on rows of similar length.
+ */
+export async function runSorted(
+  ids: Int32Array[],
+  callCost: number,
+  maxRows: number,
+  run: (rows: Int32Array[]) => Promise<Float32Array[]>,
+): Promise<Float32Array[]> {
+  const order = ids.map((_, b) => b).sort((a, b) => ids[a]!.length - ids[b]!.length);
+  const out = new Array<Float32Array>(ids.length);
+  let start = 0;
+  for (const rows of planCalls(order.map((b) => ids[b]!.length), callCost, maxRows)) {
+    const part = order.slice(start, start + rows);
+    const vecs = await run(part.map((b) => ids[b]!));
+    for (let j = 0; j < rows; j++) out[part[j]!] = vecs[j]!;
+    start += rows;
+  }
+  return out;
+}

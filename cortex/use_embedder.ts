@@ -36,14 +36,14 @@ import "@tensorflow/tfjs-backend-wasm";
 import type { Embedder } from "./embedder.ts";
 import { UseTokenizer } from "./_use_tokenizer.ts";
 import { DEFAULT_USE_DIR, readUseFiles } from "./_use_files.ts";
-import { planCalls, unitRows } from "./_batch_plan.ts";
+import { runSorted, tokenRows, unitRows } from "./_batch_plan.ts";
 
 /** Output width of USE lite. */
 const D = 512;
 /**
  * The modelled fixed cost of one model call, in padded tokens: ~8 ms of graph overhead at ~0.17 ms per
  * padded token (measured: one 21-token sentence alone costs ~16 ms of CPU, in a batch ~8 ms). Any value
- * from 30 to 90 measured the same; see {@linkcode planCalls}.
+ * from 30 to 90 measured the same; see `planCalls` in `_batch_plan.ts`.
  */
 const CALL_COST = 48;
 /** The most texts in one model call: 128 rows measured ~20% slower per text than 32 or 64. */
@@ -179,11 +179,16 @@ export class UseEmbedder implements Embedder {
    */
   embed(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return Promise.resolve([]);
-    const ids = texts.map((t) => {
-      const tokens = this.#tokenizer.encode(t);
-      return tokens.length > 0 ? tokens.subarray(0, MAX_TOKENS) : Int32Array.of(0);
-    });
-    const run = this.#queue.then(() => this.#runSorted(ids));
+    const ids = tokenRows((t) => this.#tokenizer.encode(t), texts, MAX_TOKENS);
+    const run = this.#queue.then(() =>
+      runSorted(ids, CALL_COST, MAX_ROWS, async (rows) => {
+        // A model call holds the thread for 10-600 ms. Without this yield, back-to-back calls chained by
+        // promises would run as one long microtask chain, and I/O completions (a store's fsync) would
+        // wait until no embedding is queued at all.
+        await new Promise((r) => setTimeout(r, 0));
+        return this.#run(rows);
+      })
+    );
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -191,27 +196,6 @@ export class UseEmbedder implements Embedder {
   /** Releases the weights. The embedder must not be used afterwards. */
   dispose(): void {
     this.#model.dispose();
-  }
-
-  /**
-   * Runs the graph on texts sorted by token count, in the calls {@linkcode planCalls} picks, so that a
-   * call pads few tokens; returns the vectors in input order.
-   */
-  async #runSorted(ids: Int32Array[]): Promise<Float32Array[]> {
-    const order = ids.map((_, b) => b).sort((a, b) => ids[a]!.length - ids[b]!.length);
-    const out = new Array<Float32Array>(ids.length);
-    let start = 0;
-    for (const rows of planCalls(order.map((b) => ids[b]!.length), CALL_COST, MAX_ROWS)) {
-      // A model call holds the thread for 10-600 ms. Without this yield, back-to-back calls chained by
-      // promises would run as one long microtask chain, and I/O completions (a store's fsync) would wait
-      // until no embedding is queued at all.
-      await new Promise((r) => setTimeout(r, 0));
-      const part = order.slice(start, start + rows);
-      const vecs = await this.#run(part.map((b) => ids[b]!));
-      for (let j = 0; j < rows; j++) out[part[j]!] = vecs[j]!;
-      start += rows;
-    }
-    return out;
   }
 
   /**

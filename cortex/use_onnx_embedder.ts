@@ -25,7 +25,7 @@ import type { Embedder } from "./embedder.ts";
 import { UseTokenizer } from "./_use_tokenizer.ts";
 import { DEFAULT_USE_DIR, floatWeights, readUseFiles } from "./_use_files.ts";
 import { buildUseOnnx, USE_MAX_TOKENS } from "./_use_onnx_graph.ts";
-import { planCalls, unitRows } from "./_batch_plan.ts";
+import { runSorted, tokenRows, unitRows } from "./_batch_plan.ts";
 import { OrtGoneError, startSession } from "./_ort.ts";
 import { UseEmbedder } from "./use_embedder.ts";
 
@@ -131,11 +131,9 @@ export class UseOnnxEmbedder implements Embedder {
    */
   embed(texts: string[]): Promise<Float32Array[]> {
     if (texts.length === 0) return Promise.resolve([]);
-    const ids = texts.map((t) => {
-      const tokens = this.#tokenizer.encode(t);
-      return tokens.length > 0 ? tokens.subarray(0, USE_MAX_TOKENS) : Int32Array.of(0);
-    });
-    const run = this.#queue.then(() => this.#runSorted(ids));
+    const ids = tokenRows((t) => this.#tokenizer.encode(t), texts, USE_MAX_TOKENS);
+    // Each ONNX Runtime call already yields to the event loop first (it runs in a setImmediate).
+    const run = this.#queue.then(() => runSorted(ids, CALL_COST, MAX_ROWS, (rows) => this.#run(rows)));
     this.#queue = run.catch(() => {});
     return run;
   }
@@ -144,19 +142,6 @@ export class UseOnnxEmbedder implements Embedder {
   async dispose(): Promise<void> {
     await this.#queue;
     await this.#session.release();
-  }
-
-  async #runSorted(ids: Int32Array[]): Promise<Float32Array[]> {
-    const order = ids.map((_, b) => b).sort((a, b) => ids[a]!.length - ids[b]!.length);
-    const out = new Array<Float32Array>(ids.length);
-    let start = 0;
-    for (const rows of planCalls(order.map((b) => ids[b]!.length), CALL_COST, MAX_ROWS)) {
-      const part = order.slice(start, start + rows);
-      const vecs = await this.#run(part.map((b) => ids[b]!)); // each run yields to the event loop first
-      for (let j = 0; j < rows; j++) out[part[j]!] = vecs[j]!;
-      start += rows;
-    }
-    return out;
   }
 
   /** Runs the graph on token ids padded to [B, T]. REQUIRES: every row is non-empty. */
