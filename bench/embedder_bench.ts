@@ -3,7 +3,8 @@
  * one run. One lone sentence (median of 11) on ONNX Runtime (the default, `UseOnnxEmbedder`) with 1 and 2
  * threads, on the TF.js wasm backend and on the TF.js CPU backend; then throughput over 1024 seeded
  * sentences in calls of 64 on ONNX Runtime, on TF.js wasm on the calling thread (`UseEmbedder`) and on a
- * pool of two TF.js workers (`WorkerEmbedder`).
+ * pool of two TF.js workers (`WorkerEmbedder`); and ONNX Runtime in workers (one thread each): a lone sentence
+ * through one worker (the round trip `t4dm serve` pays) and throughput on two.
  *
  * @module
  */
@@ -58,18 +59,24 @@ await ort.dispose();
 const use = await UseEmbedder.load();
 const inThread = await throughput(use);
 use.dispose();
-const pool = await WorkerEmbedder.load({ workers: 2 });
+const pool = await WorkerEmbedder.load({ workers: 2, runner: "tfjs" });
 const workers2 = await throughput(pool);
 pool.dispose();
+const ortWorkerLoneMs = await lone(await WorkerEmbedder.load({ workers: 1 }));
+const ortPool = await WorkerEmbedder.load({ workers: 2 });
+const ortWorkers2 = await throughput(ortPool);
+ortPool.dispose();
 const r = (x: number) => Math.round(x * 10) / 10;
 const out = {
   onnx_1thread_lone_sentence_ms: r(ort1LoneMs),
   onnx_2threads_lone_sentence_ms: r(ort2LoneMs),
+  onnx_worker_lone_sentence_ms: r(ortWorkerLoneMs),
   cpu_lone_sentence_ms: r(cpuLoneMs),
   wasm_lone_sentence_ms: r(wasmLoneMs),
   onnx_texts_per_s: Math.round(ortThroughput),
   wasm_texts_per_s: Math.round(inThread),
   workers2_texts_per_s: Math.round(workers2),
+  onnx_workers2_texts_per_s: Math.round(ortWorkers2),
   config: { texts: texts.length, batch: 64, cores: navigator.hardwareConcurrency },
 };
 console.log(

@@ -1,11 +1,13 @@
 /**
- * `deno task bench:http -- [--seconds N] [--clients N] [--rate R] [--store-ratio R] [--embed-workers N] [--in-process] [--json]`:
+ * `deno task bench:http -- [--seconds N] [--clients N] [--rate R] [--store-ratio R] [--embed-workers N] [--in-process | --url U] [--json]`:
  * a bounded load test of the HTTP daemon on loopback. The daemon runs in a subprocess (its own event loop,
  * as in production; `--in-process` shares this one) with the real embedder on a fresh temporary store,
  * seeded with 500 memories. Clients (the SDK over real fetch, no retries) send a seeded mix of stores
  * (30%) and recalls (70%) with fresh sentence-shaped texts, so the embedding cache rarely helps. After
  * N seconds (default 60) the clients stop, the daemon is sent SIGTERM and must exit cleanly, and the
  * figures are printed: `{requests, errors, rps, p50_ms, p99_ms, store, recall, config}` with `--json`.
+ * `--url U` loads a daemon already running at U instead (it is seeded the same way and left running), so
+ * that it can be watched from outside, by a profiler say.
  *
  * Two load shapes:
  * - closed loop (default): 64 clients, each sending its next request as soon as the last returns. This
@@ -49,7 +51,9 @@ const storeRatio = flag("--store-ratio", 0.3);
 const rate = flag("--rate", 0); // requests per second, open loop; 0 = closed loop
 const json = args.includes("--json");
 const inProcess = args.includes("--in-process");
-const embedWorkers = flag("--embed-workers", 0); // as `t4dm serve`
+const urlAt = args.indexOf("--url");
+const externalUrl = urlAt >= 0 ? args[urlAt + 1] : undefined;
+const embedWorkers = flag("--embed-workers", 1); // as `t4dm serve`
 
 const NAMES = ["Ada", "Bob", "Carol", "Dan", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy"];
 const VERBS = [
@@ -95,6 +99,7 @@ function pct(xs: number[], p: number): number {
 }
 
 async function startDaemon(dataDir: string): Promise<{ url: string; stop: () => Promise<number> }> {
+  if (externalUrl !== undefined) return { url: externalUrl, stop: () => Promise.resolve(0) };
   if (inProcess) {
     const server = await serve({
       dataDir,
@@ -152,7 +157,7 @@ try {
   }
   log(
     `http bench: ${clients} clients for ${seconds} s against ${daemon.url} (${
-      inProcess ? "in process" : "subprocess"
+      externalUrl !== undefined ? "external" : inProcess ? "in process" : "subprocess"
     })`,
   );
   const lat = { store: [] as number[], recall: [] as number[] };
@@ -220,8 +225,8 @@ try {
       load: rate > 0 ? `open loop, ${rate} req/s offered` : "closed loop",
       ...(rate > 0 ? { started_late: late } : {}),
       store_ratio: storeRatio,
-      daemon: inProcess ? "in-process" : "subprocess",
-      daemon_exit_code: exitCode,
+      daemon: externalUrl !== undefined ? "external" : inProcess ? "in-process" : "subprocess",
+      ...(externalUrl === undefined ? { daemon_exit_code: exitCode } : {}),
       seeded_memories: 500,
       embedder: `${embedder} on ${embedderRuntime}, cached`,
       host: "127.0.0.1",

@@ -21,6 +21,14 @@ export interface CachedEmbedderOptions {
    * @default {4096}
    */
   cacheSize?: number;
+  /**
+   * The most batches sent to the inner embedder and not yet answered. More than 1 suits an embedder that
+   * runs elsewhere (a worker): the next batch is already there when it finishes one, instead of waiting
+   * for the answer to travel back and this thread to send again. It queues them itself.
+   *
+   * @default {1}
+   */
+  maxInFlight?: number;
 }
 
 interface Waiter {
@@ -31,13 +39,14 @@ interface Waiter {
 /**
  * Wraps an {@linkcode Embedder} so repeated texts cost nothing and concurrent calls share model calls.
  *
- * Calls to `embed` made in the same tick are gathered, along with any made while a model call runs, and
- * sent as batches of at most `maxBatchSize` distinct texts. A text already cached or already on its way
- * is not sent again. Each caller gets its own copy of each vector, so mutating one harms nobody.
+ * Calls to `embed` made in the same tick are gathered, along with any made while `maxInFlight` model
+ * calls run, and sent as batches of at most `maxBatchSize` distinct texts. A text already cached or
+ * already on its way is not sent again. Each caller gets its own copy of each vector, so mutating one
+ * harms nobody.
  *
- * Concurrency: `embed` may be called concurrently from any number of callers. Calls to the inner
- * embedder never overlap. If one inner call fails, only the callers with a text in that batch see the
- * error; nothing from it is cached.
+ * Concurrency: `embed` may be called concurrently from any number of callers. At most `maxInFlight`
+ * calls to the inner embedder overlap (by default none). If one inner call fails, only the callers with
+ * a text in that batch see the error; nothing from it is cached.
  *
  * INVARIANT: `#cache.size <= cacheSize`; a text is in at most one of `#cache` and `#waiting`.
  *
@@ -70,21 +79,25 @@ export class CachedEmbedder implements Embedder {
   #waiting = new Map<string, Waiter[]>();
   /** Texts not yet sent, in arrival order. */
   #queued: string[] = [];
-  #draining = false;
+  /** Whether a microtask will send the queued texts (calls of one tick are gathered first). */
+  #scheduled = false;
+  #inFlight = 0;
+  #maxInFlight: number;
 
   /**
    * Wraps an embedder.
    *
    * @param inner The embedder to call; `dim` and `id` are copied from it.
-   * @param options Batch and cache sizes.
-   * @throws {RangeError} If `maxBatchSize` < 1 or `cacheSize` < 0, or either is not an integer.
+   * @param options Batch and cache sizes, batches in flight.
+   * @throws {RangeError} If `maxBatchSize` or `maxInFlight` < 1 or `cacheSize` < 0, or one is not an
+   * integer.
    */
   constructor(inner: Embedder, options: CachedEmbedderOptions = {}) {
-    const { maxBatchSize = 32, cacheSize = 4096 } = options;
-    if (!Number.isInteger(maxBatchSize) || maxBatchSize < 1) {
-      throw new RangeError(
-        `Cannot create CachedEmbedder: maxBatchSize is ${maxBatchSize}, expected an integer >= 1`,
-      );
+    const { maxBatchSize = 32, cacheSize = 4096, maxInFlight = 1 } = options;
+    for (const [name, v] of [["maxBatchSize", maxBatchSize], ["maxInFlight", maxInFlight]] as const) {
+      if (!Number.isInteger(v) || v < 1) {
+        throw new RangeError(`Cannot create CachedEmbedder: ${name} is ${v}, expected an integer >= 1`);
+      }
     }
     if (!Number.isInteger(cacheSize) || cacheSize < 0) {
       throw new RangeError(
@@ -96,6 +109,7 @@ export class CachedEmbedder implements Embedder {
     this.id = inner.id;
     this.#maxBatchSize = maxBatchSize;
     this.#cacheSize = cacheSize;
+    this.#maxInFlight = maxInFlight;
   }
 
   /** The number of vectors cached now. */
@@ -127,44 +141,55 @@ export class CachedEmbedder implements Embedder {
         }
       });
     });
-    if (this.#queued.length > 0 && !this.#draining) {
-      this.#draining = true;
-      queueMicrotask(() => void this.#drain());
+    if (this.#queued.length > 0 && !this.#scheduled) {
+      this.#scheduled = true;
+      queueMicrotask(() => {
+        this.#scheduled = false;
+        this.#pump();
+      });
     }
     return Promise.all(out);
   }
 
-  /** Sends queued texts in batches until none is left. Runs once at a time (`#draining`). */
-  async #drain(): Promise<void> {
-    while (this.#queued.length > 0) {
+  /** Sends queued texts in batches while fewer than `maxInFlight` are out; each answer pumps again. */
+  #pump(): void {
+    while (this.#queued.length > 0 && this.#inFlight < this.#maxInFlight) {
       const batch = this.#queued.splice(0, this.#maxBatchSize);
-      let vecs: Float32Array[] | undefined;
-      let error: unknown;
-      try {
-        vecs = await this.#inner.embed(batch);
-        if (vecs.length !== batch.length) {
-          throw new RangeError(
-            `Cannot embed a batch of ${batch.length} texts: embedder "${this.id}" returned ${vecs.length} vectors`,
-          );
-        }
-      } catch (e) {
-        error = e;
-        vecs = undefined;
-      }
-      for (let i = 0; i < batch.length; i++) {
-        const text = batch[i]!;
-        const waiters = this.#waiting.get(text) ?? [];
-        this.#waiting.delete(text);
-        const v = vecs?.[i];
-        if (v === undefined) {
-          for (const w of waiters) w.reject(error);
-          continue;
-        }
-        this.#remember(text, v);
-        for (const w of waiters) w.resolve(v.slice());
-      }
+      this.#inFlight++;
+      void this.#send(batch).finally(() => {
+        this.#inFlight--;
+        this.#pump();
+      });
     }
-    this.#draining = false;
+  }
+
+  /** Embeds one batch and answers its waiters; never rejects. */
+  async #send(batch: string[]): Promise<void> {
+    let vecs: Float32Array[] | undefined;
+    let error: unknown;
+    try {
+      vecs = await this.#inner.embed(batch);
+      if (vecs.length !== batch.length) {
+        throw new RangeError(
+          `Cannot embed a batch of ${batch.length} texts: embedder "${this.id}" returned ${vecs.length} vectors`,
+        );
+      }
+    } catch (e) {
+      error = e;
+      vecs = undefined;
+    }
+    for (let i = 0; i < batch.length; i++) {
+      const text = batch[i]!;
+      const waiters = this.#waiting.get(text) ?? [];
+      this.#waiting.delete(text);
+      const v = vecs?.[i];
+      if (v === undefined) {
+        for (const w of waiters) w.reject(error);
+        continue;
+      }
+      this.#remember(text, v);
+      for (const w of waiters) w.resolve(v.slice());
+    }
   }
 
   #remember(text: string, v: Float32Array): void {

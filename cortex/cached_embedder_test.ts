@@ -162,3 +162,30 @@ Deno.test("CachedEmbedder with cacheSize 0 still batches but caches nothing", as
     throw new Error(state(inner, cached));
   }
 });
+
+Deno.test("CachedEmbedder with maxInFlight 2 overlaps two inner calls, no more, and gathers the rest", async () => {
+  const inner = new HashEmbedder();
+  const cached = new CachedEmbedder(inner, { maxBatchSize: 2, maxInFlight: 2 });
+  inner.hold();
+  const all = Promise.all(["a", "b", "c", "d", "e", "f", "g"].map((t) => embedOne(cached, t)));
+  for (let i = 0; i < 5; i++) await Promise.resolve();
+  // Two batches out, held; the other texts wait for a free slot.
+  if (JSON.stringify(inner.batches) !== '[["a","b"],["c","d"]]') throw new Error(state(inner, cached));
+  inner.release();
+  const vecs = await all;
+  if (JSON.stringify(inner.batches) !== '[["a","b"],["c","d"],["e","f"],["g"]]') {
+    throw new Error(state(inner, cached));
+  }
+  const want = hashVector("g", 8);
+  if (vecs[6]!.some((x, i) => Math.abs(x - want[i]!) > 1e-7)) throw new Error("vector of g is not its own");
+});
+
+Deno.test("new CachedEmbedder() rejects maxInFlight below 1", () => {
+  try {
+    new CachedEmbedder(new HashEmbedder(), { maxInFlight: 0 });
+  } catch (e) {
+    if (e instanceof RangeError && e.message.includes("maxInFlight is 0")) return;
+    throw e;
+  }
+  throw new Error("no error thrown");
+});

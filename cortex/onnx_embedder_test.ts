@@ -19,6 +19,7 @@ import { WordPieceTokenizer } from "./_wordpiece_tokenizer.ts";
 import { writeTinyBert } from "../tools/gen_tiny_bert_onnx.ts";
 import { loadUseLite, UseOnnxEmbedder } from "./use_onnx_embedder.ts";
 import { UseEmbedder } from "./use_embedder.ts";
+import { WorkerEmbedder } from "./worker_embedder.ts";
 
 const DIR = new URL("./testdata/tiny_bert", import.meta.url).pathname;
 const MODEL = join(DIR, "onnx", "model.onnx");
@@ -527,4 +528,28 @@ Deno.test("loadUseLite picks ONNX Runtime where it can start; bad options and fo
       await Deno.remove(dir, { recursive: true });
     }
   });
+});
+
+// Here, while this module's runtime holds ONNX Runtime: a worker started in a later test module would find
+// it shut down and fall back to TF.js (see _ort.ts).
+Deno.test("WorkerEmbedder runs USE lite on ONNX Runtime in its worker, with the in-thread vectors", async () => {
+  const use = await UseOnnxEmbedder.load({ threads: 1 });
+  const pool = await WorkerEmbedder.load({ workers: 1 });
+  try {
+    if (pool.runtime !== "onnxruntime (1 thread) on 1 worker") throw new Error(`runtime ${pool.runtime}`);
+    const want = await use.embed(USE_TEXTS);
+    const [got, ...alone] = await Promise.all([
+      pool.embed(USE_TEXTS),
+      ...USE_TEXTS.map((t) => pool.embed([t])),
+    ]);
+    for (let i = 0; i < USE_TEXTS.length; i++) {
+      for (const v of [got![i]!, alone[i]![0]!]) {
+        const d = maxAbsDiff(v, want[i]!);
+        if (!(d < 1e-5)) throw new Error(`text ${i}: max difference ${d} from the in-thread runner`);
+      }
+    }
+  } finally {
+    pool.dispose();
+    await use.dispose();
+  }
 });

@@ -1,21 +1,37 @@
 /**
  * {@linkcode WorkerEmbedder}: Universal Sentence Encoder lite run by a pool of Deno Workers, each with its
- * own {@linkcode UseEmbedder}, so that big batches use every core and embedding leaves the main thread free.
+ * own model (ONNX Runtime by default, or TF.js), so that embedding leaves the main thread free: a server's
+ * event loop, indexes and recall keep their core while the model runs on another.
  *
  * @module
  */
 import type { Embedder } from "./embedder.ts";
-import type { WorkerReply, WorkerRequest } from "./_use_worker.ts";
+import type { WorkerReply, WorkerRequest, WorkerRunner } from "./_use_worker.ts";
+
+export type { WorkerRunner } from "./_use_worker.ts";
 
 /** Options for {@linkcode WorkerEmbedder.load}. */
 export interface WorkerEmbedderOptions {
   /**
-   * How many workers to start. Each holds its own copy of the model (~26 MB of weights plus a TF.js
-   * and wasm heap).
+   * How many workers to start. Each holds its own copy of the model (~26 MB of weights plus the
+   * runner's own memory).
    *
    * @default {Math.min(2, navigator.hardwareConcurrency)}
    */
   workers?: number;
+  /**
+   * What runs the model in each worker: `"onnxruntime"` (`loadUseLite`: TF.js where ONNX Runtime cannot
+   * start in this process) or `"tfjs"` (wasm).
+   *
+   * @default {"onnxruntime"}
+   */
+  runner?: WorkerRunner;
+  /**
+   * With ONNX Runtime, the cores one model call may use in each worker (its intra-op threads).
+   *
+   * @default {1}
+   */
+  threads?: number;
   /**
    * The folder holding `model.json`, its weight shards and `vocab.json`, as for `UseEmbedder.load`.
    *
@@ -79,15 +95,22 @@ export class WorkerEmbedder implements Embedder {
   readonly dim: number;
   /** `"use-lite-en-512"`: the vectors are UseEmbedder's. */
   readonly id: string;
+  /** What runs the model, for reports: `"onnxruntime (1 thread) on 2 workers"`. */
+  readonly runtime: string;
   #slots: Slot[];
   #minTextsPerWorker: number;
   #nextId = 0;
   /** Set once disposed or broken; every later call rejects with it. */
   #closed: Error | undefined;
 
-  private constructor(workers: Worker[], dim: number, id: string, minTextsPerWorker: number) {
-    this.dim = dim;
-    this.id = id;
+  private constructor(
+    workers: Worker[],
+    ready: { dim: number; modelId: string; runtime: string },
+    minTextsPerWorker: number,
+  ) {
+    this.dim = ready.dim;
+    this.id = ready.modelId;
+    this.runtime = `${ready.runtime} on ${workers.length} worker${workers.length === 1 ? "" : "s"}`;
     this.#minTextsPerWorker = minTextsPerWorker;
     this.#slots = workers.map((worker) => ({ worker, pending: new Map(), queued: 0 }));
     for (const slot of this.#slots) {
@@ -102,10 +125,10 @@ export class WorkerEmbedder implements Embedder {
   /**
    * Starts the workers and waits until each has loaded the model.
    *
-   * @param options Worker count, model folder and split threshold.
+   * @param options Worker count, runner, threads, model folder and split threshold.
    * @returns A ready embedder; call `dispose()` to stop its workers.
-   * @throws {RangeError} If `workers` or `minTextsPerWorker` is not an integer >= 1.
-   * @throws {Error} Whatever `UseEmbedder.load` throws in a worker (same class and message), after
+   * @throws {RangeError} If `workers`, `threads` or `minTextsPerWorker` is not an integer >= 1.
+   * @throws {Error} Whatever loading the model throws in a worker (same class and message), after
    * stopping all workers.
    *
    * @example One worker
@@ -117,16 +140,37 @@ export class WorkerEmbedder implements Embedder {
    * ```
    */
   static async load(options: WorkerEmbedderOptions = {}): Promise<WorkerEmbedder> {
-    const { workers: n = Math.min(2, navigator.hardwareConcurrency), minTextsPerWorker = 16 } = options;
-    for (const [name, value] of [["workers", n], ["minTextsPerWorker", minTextsPerWorker]] as const) {
+    const {
+      workers: n = Math.min(2, navigator.hardwareConcurrency),
+      minTextsPerWorker = 16,
+      runner = "onnxruntime",
+      threads = 1,
+    } = options;
+    for (
+      const [name, value] of [["workers", n], ["minTextsPerWorker", minTextsPerWorker], [
+        "threads",
+        threads,
+      ]] as const
+    ) {
       if (!Number.isInteger(value) || value < 1) {
         throw new RangeError(`Cannot load WorkerEmbedder: ${name} is ${value}, expected an integer >= 1`);
       }
     }
+    if (runner !== "onnxruntime" && runner !== "tfjs") {
+      throw new RangeError(
+        `Cannot load WorkerEmbedder: runner is ${JSON.stringify(runner)}, expected "onnxruntime" or "tfjs"`,
+      );
+    }
+    const load: WorkerRequest = {
+      op: "load",
+      runner,
+      ...(runner === "onnxruntime" ? { threads } : {}),
+      ...(options.modelDir === undefined ? {} : { modelDir: options.modelDir }),
+    };
     const workers = Array.from({ length: n }, () => new Worker(WORKER_URL, { type: "module" }));
     try {
-      const ready = await Promise.all(workers.map((w) => whenLoaded(w, options.modelDir)));
-      return new WorkerEmbedder(workers, ready[0]!.dim, ready[0]!.modelId, minTextsPerWorker);
+      const ready = await Promise.all(workers.map((w) => whenLoaded(w, load)));
+      return new WorkerEmbedder(workers, ready[0]!, minTextsPerWorker);
     } catch (err) {
       for (const w of workers) w.terminate();
       throw err;
@@ -212,7 +256,10 @@ export class WorkerEmbedder implements Embedder {
 }
 
 /** Sends `load` and waits for `ready`; rejects with the worker's load error. */
-function whenLoaded(worker: Worker, modelDir: string | undefined): Promise<{ dim: number; modelId: string }> {
+function whenLoaded(
+  worker: Worker,
+  load: WorkerRequest,
+): Promise<{ dim: number; modelId: string; runtime: string }> {
   return new Promise((resolve, reject) => {
     worker.onmessage = (e: MessageEvent<WorkerReply>) => {
       const msg = e.data;
@@ -223,9 +270,7 @@ function whenLoaded(worker: Worker, modelDir: string | undefined): Promise<{ dim
       e.preventDefault();
       reject(new Error(`Cannot load WorkerEmbedder: a worker failed to start: ${e.message}`));
     };
-    worker.postMessage(
-      (modelDir === undefined ? { op: "load" } : { op: "load", modelDir }) satisfies WorkerRequest,
-    );
+    worker.postMessage(load);
   });
 }
 

@@ -38,7 +38,7 @@ function compare(got: Float32Array[], want: Float32Array[]): { worst: number; re
 
 Deno.test("WorkerEmbedder matches UseEmbedder, keeps order, propagates errors and shuts down", async (t) => {
   const use = await UseEmbedder.load();
-  const pool = await WorkerEmbedder.load({ workers: 2, minTextsPerWorker: 4 });
+  const pool = await WorkerEmbedder.load({ workers: 2, minTextsPerWorker: 4, runner: "tfjs" });
   try {
     const alone: Float32Array[] = [];
     for (const text of TEXTS) alone.push((await use.embed([text]))[0]!);
@@ -49,8 +49,11 @@ Deno.test("WorkerEmbedder matches UseEmbedder, keeps order, propagates errors an
     });
 
     await t.step("a batch split across workers gives the in-process vectors in input order", async () => {
-      if (pool.workers !== 2 || pool.dim !== use.dim || pool.id !== use.id) {
-        throw new Error(`workers ${pool.workers}, dim ${pool.dim}, id ${pool.id}`);
+      if (
+        pool.workers !== 2 || pool.dim !== use.dim || pool.id !== use.id ||
+        pool.runtime !== "tfjs wasm on 2 workers"
+      ) {
+        throw new Error(`workers ${pool.workers}, dim ${pool.dim}, id ${pool.id}, runtime ${pool.runtime}`);
       }
       const { worst, report } = compare(await pool.embed(TEXTS), alone);
       if (!(worst < 1e-5)) throw new Error(report);

@@ -412,6 +412,7 @@ export class Collection {
     options: { extra?: WriteBatch } = {},
   ): Promise<{ deleted: number }> {
     return this.#serial(async () => {
+      let written = false;
       try {
         const records = ops.put ?? [];
         const meta = { ...this.#meta };
@@ -474,6 +475,7 @@ export class Collection {
         batch.put(this.#ks.meta(), enc.encode(JSON.stringify(meta)));
         this.#records.hold(labels.keys()); // every id deleted or stored
         await this.#db.write(batch);
+        written = true;
         this.#meta = meta;
         this.#apply(changes);
         for (const [id, label] of labels) {
@@ -488,7 +490,7 @@ export class Collection {
         }
         return { deleted: gone.length };
       } finally {
-        this.#lex.settle(); // the postings cache forgets the terms this write touched
+        this.#lex.settle(written); // the postings cache takes in this write's postings (or drops them)
         this.#records.release(); // and the record cache reads the ids it changed afresh
       }
     });

@@ -81,7 +81,8 @@ export class IndexedStore {
 
   /**
    * Opens or creates collection `name`. With a compaction filter (which may drop or rewrite records), the
-   * record cache is off unless `options.recordCacheBytes` says otherwise.
+   * record and postings caches are off unless `options.recordCacheBytes` / `postingsCacheBytes` say
+   * otherwise.
    */
   collection(name: string, options: CollectionOptions = {}): Promise<Collection> {
     checkName("collection name", name);
@@ -91,8 +92,13 @@ export class IndexedStore {
         const key = new Uint8Array([REGISTRY, ...enc.encode(name)]);
         if (!this.engine.get(key)) await this.engine.put(key, new Uint8Array());
         const path = this.#sidecarDir ? `${this.#sidecarDir}/${hex(name)}.hnsw` : undefined;
-        const o = this.#filtered && options.recordCacheBytes === undefined
-          ? { ...options, recordCacheBytes: 0 }
+        // A filter changes records and postings behind the caches' backs: both are off unless asked for.
+        const o = this.#filtered
+          ? {
+            ...options,
+            recordCacheBytes: options.recordCacheBytes ?? 0,
+            postingsCacheBytes: options.postingsCacheBytes ?? 0,
+          }
           : options;
         return await Collection.open(this.engine, name, o, {
           sidecar: path,

@@ -29,6 +29,7 @@ import { bm25Idf, bm25Scorer } from "./bm25.ts";
 import { checkName, type Keyspace } from "./keyspace.ts";
 import { tokenize } from "./tokenizer.ts";
 import { accumulate, decodeId, IdTable, Scratch, selectTop, type TermPostings } from "./_postings_eval.ts";
+import { type PostingChange, PostingsList } from "./_postings_list.ts";
 
 /**
  * Encodes a posting value: `tf varint | doc length varint`.
@@ -84,7 +85,8 @@ export interface LexicalIndexOptions {
   /**
    * Bytes of decoded postings lists kept in RAM between queries (least recently used terms go first), or
    * 0 for none. With a cache, every batch holding this index's `addDoc`/`removeDoc` operations must be
-   * followed by {@linkcode LexicalIndex.settle} once written (or once its write failed). A cache also
+   * followed by {@linkcode LexicalIndex.settle} once written (or once its write failed), before the next
+   * such batch is made; the cached lists of the terms it touched are then patched (or dropped). A cache also
    * keeps a table of the record ids it has met, about 100 bytes per record, beyond this budget; it is
    * started afresh when it holds more than twice the collection's records. @default 0
    */
@@ -158,12 +160,15 @@ export class LexicalIndex {
   readonly #ks: Keyspace;
   readonly #k1: number;
   readonly #b: number;
-  /** Decoded postings by term, least recently used first; never holds a term of `#pending`. */
-  readonly #cache = new Map<string, CachedPostings>();
+  /**
+   * Decoded postings by term, least recently used first, as of the last settled batch: a term of the
+   * batch being written is still served as it was before it (as the store does until the write lands).
+   */
+  readonly #cache = new Map<string, PostingsList>();
   readonly #cacheLimit: number;
   #cacheBytes = 0;
-  /** Terms in batches not yet settled: read from the store, never cached. */
-  readonly #pending = new Set<string>();
+  /** The changes of the batch not yet settled, by term, in call order. */
+  readonly #pending = new Map<string, PostingChange[]>();
   /**
    * With a cache, the numbers of the record ids in the cached lists (and in lists read since it was made).
    * INVARIANT: every cached list numbers its records in this table.
@@ -194,18 +199,43 @@ export class LexicalIndex {
   }
 
   /**
-   * Ends the batches given to `addDoc`/`removeDoc` so far: call it once they are written (or failed).
-   * Until then their terms are read from the store on every query; after, the cache may keep them again.
+   * Ends the batch given to `addDoc`/`removeDoc` since the last call: call it once the batch is written,
+   * or once its write failed (`written` false). A written batch's changes are applied to the cached lists
+   * of the terms it touched (a few entries appended, mostly, instead of the whole list read again); after a
+   * failed write those lists are dropped and read afresh when next asked for.
+   *
+   * @param written Whether the batch was written. @default true
    */
-  settle(): void {
-    for (const term of this.#pending) this.#evict(term);
+  settle(written = true): void {
+    for (const [term, changes] of this.#pending) {
+      const c = this.#cache.get(term);
+      if (!c) continue;
+      if (!written) {
+        this.#evict(term);
+        continue;
+      }
+      const before = c.bytes;
+      c.patch(changes, this.#table);
+      this.#cacheBytes += c.bytes - before;
+      if (c.bytes > this.#cacheLimit) this.#evict(term);
+    }
     this.#pending.clear();
+    this.#trim();
   }
 
-  #touch(term: string): void {
+  #touch(term: string, change: PostingChange): void {
     if (this.#cacheLimit === 0) return;
-    this.#evict(term);
-    this.#pending.add(term);
+    const list = this.#pending.get(term);
+    if (list) list.push(change);
+    else this.#pending.set(term, [change]);
+  }
+
+  /** Evicts the least recently used lists until the cache is within its budget. */
+  #trim(): void {
+    for (const [old] of this.#cache) {
+      if (this.#cacheBytes <= this.#cacheLimit) break;
+      this.#evict(old);
+    }
   }
 
   #evict(term: string): void {
@@ -231,7 +261,7 @@ export class LexicalIndex {
     checkName("id", id);
     const { tfs, docLen } = count(text);
     for (const [term, tf] of tfs) {
-      this.#touch(term);
+      this.#touch(term, { id, tf, docLen });
       batch.put(this.#ks.posting(term, id), encodePosting(tf, docLen));
     }
     return { docLen };
@@ -250,7 +280,7 @@ export class LexicalIndex {
     checkName("id", id);
     const { tfs, docLen } = count(text);
     for (const term of tfs.keys()) {
-      this.#touch(term);
+      this.#touch(term, { id, tf: 0, docLen: 0 });
       batch.delete(this.#ks.posting(term, id));
     }
     return { docLen };
@@ -341,28 +371,26 @@ export class LexicalIndex {
     this.#table = new IdTable();
   }
 
-  /** Every posting of `term`, in id order: from the cache, or read from the store (and cached). */
+  /**
+   * Every posting of `term`, in id order: from the cache, or read from the store (and cached). A list read
+   * while a batch touching the term is being written may or may not hold that batch's postings (the write
+   * lands in the store at some point); `settle` then patches it either way (`PostingsList.patch`).
+   */
   #scan(term: string, snapshot: Snapshot | undefined, table: IdTable): TermPostings {
-    if (this.#cacheLimit === 0 || snapshot !== undefined || this.#pending.has(term)) {
-      return this.#read(term, snapshot, table);
-    }
+    if (this.#cacheLimit === 0 || snapshot !== undefined) return this.#read(term, snapshot, table);
     let c = this.#cache.get(term);
     if (c) {
       this.#cache.delete(term); // re-insert: most recently used last
       this.#cache.set(term, c);
     } else {
       const list = this.#read(term, undefined, table);
-      const bytes = 64 + 20 * list.docs.length;
-      if (bytes > this.#cacheLimit) return list;
-      c = { docs: list.docs, tfs: list.tfs, lens: list.lens, bytes };
+      c = new PostingsList(list);
+      if (c.bytes > this.#cacheLimit) return list;
       this.#cache.set(term, c);
-      this.#cacheBytes += bytes;
-      for (const [old] of this.#cache) {
-        if (this.#cacheBytes <= this.#cacheLimit) break;
-        this.#evict(old);
-      }
+      this.#cacheBytes += c.bytes;
+      this.#trim();
     }
-    return { docs: c.docs, tfs: c.tfs, lens: c.lens, score: noScore };
+    return { ...c.view(), score: noScore };
   }
 
   /** Reads every posting of `term` from the store, in id order, numbering its records in `table`. */
@@ -501,16 +529,6 @@ function checkSearchK(query: string, k: number): void {
 }
 
 const noScore = () => 0;
-
-/** A term's postings as the cache keeps them: shared, never mutated. */
-interface CachedPostings {
-  /** Record numbers in the index's id table, in the order of the ids' bytes. */
-  docs: Int32Array;
-  tfs: Float64Array;
-  lens: Float64Array;
-  /** Estimated RAM. */
-  bytes: number;
-}
 
 /** Term frequencies of `text` in first-appearance order, and its token count. */
 function count(text: string): { tfs: Map<string, number>; docLen: number } {

@@ -505,6 +505,9 @@ Deno.test("a postings cache answers exactly like the store through random writes
       if (JSON.stringify(got) !== JSON.stringify(before)) throw new Error(`step ${step} before write: ${q}`);
     }
     await db.write(batch);
+    // A query after the write landed and before settle may cache lists that already hold the batch: the
+    // patch must then change nothing.
+    for (const ix of [tiny, roomy]) ix.prepare(q, { stats: stats() }).top(5);
     tiny.settle();
     roomy.settle();
     for (let r = 0; r < 3; r++) {
@@ -584,5 +587,31 @@ Deno.test("a filter may evaluate another query of the same index without disturb
     assertSameHits(outer.top(10, { filter }), model.search(query, 10, { filter }), `query ${query}`);
     assertSameHits(inner.top(4), model.search(other, 4), `inner query ${other} afterwards`);
   }
+  await db.close();
+});
+
+Deno.test("a failed write's terms are dropped from the cache, and the cache still agrees with the store", async () => {
+  const db = await openDb();
+  const ks = new Keyspace("c");
+  const plain = new LexicalIndex(db, ks);
+  const cached = new LexicalIndex(db, ks, { cacheBytes: 1 << 20 });
+  const written = new WriteBatch();
+  for (const [id, t] of [["a1", "tea lake"], ["a2", "tea"], ["a3", "lake moss"]]) {
+    cached.addDoc(written, id!, t!);
+    plain.addDoc(new WriteBatch(), id!, t!);
+  }
+  await db.write(written);
+  cached.settle();
+  const stats = { docCount: 3, totalLength: 5 };
+  const want = () => JSON.stringify(plain.prepare("tea lake moss", { stats }).top(10));
+  const got = () => JSON.stringify(cached.prepare("tea lake moss", { stats }).top(10));
+  if (got() !== want()) throw new Error(`before: ${got()} vs ${want()}`);
+  // A batch made and never written (its write failed): the cached lists must not take its changes in.
+  const lost = new WriteBatch();
+  cached.removeDoc(lost, "a1", "tea lake");
+  cached.addDoc(lost, "a0", "tea tea moss");
+  cached.settle(false);
+  if (got() !== want()) throw new Error(`after a failed write: ${got()} vs ${want()}`);
+  if (!got().includes("a1") || got().includes("a0")) throw new Error(`lost batch seen: ${got()}`);
   await db.close();
 });

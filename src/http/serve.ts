@@ -34,8 +34,10 @@ export interface ServeOptions {
   /** Embedder. @default the library's (USE lite on ONNX Runtime, cached), or a worker pool with `embedWorkers` */
   embedder?: Embedder;
   /**
-   * Without `embedder`: run USE lite on TF.js on this many worker threads (`T4DMOptions.embedWorkers`)
-   * instead of the library's default; 0 keeps the default. @default 0
+   * Without `embedder`: run USE lite on this many worker threads (`T4DMOptions.embedWorkers`) instead of
+   * on the event loop's thread. `t4dm serve` asks for 1 (measured with `deno task bench:http`: more
+   * requests per second than on the event loop, which then keeps its core for the indexes); 0 keeps
+   * the library's default. @default 0
    */
   embedWorkers?: number;
   /** Longest wait for in-flight requests at shutdown before the store is closed anyway. @default 30000 */

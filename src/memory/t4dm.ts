@@ -50,9 +50,10 @@ export interface T4DMOptions {
    */
   embedder?: Embedder;
   /**
-   * Without `embedder`: run USE-lite on TF.js on this many worker threads ({@linkcode WorkerEmbedder},
-   * cached) instead of the default; `close()` stops them. 0 uses the default. On ONNX Runtime the default
-   * already uses every core, so workers only help where it cannot start. @default 0
+   * Without `embedder`: run USE lite on this many worker threads ({@linkcode WorkerEmbedder}, ONNX
+   * Runtime on one core each, cached) instead of on the calling thread; `close()` stops them. A server
+   * wants 1: the model then runs beside its event loop instead of on it. 0 embeds on the calling thread.
+   * @default 0
    */
   embedWorkers?: number;
   /** Namespace used when a call names none. @default "default" */
@@ -179,10 +180,9 @@ export class T4DM {
           ? await WorkerEmbedder.load({ workers: options.embedWorkers! })
           : await loadUseLite();
         owned = inner;
-        embedder = new CachedEmbedder(inner);
-        runtime = inner instanceof WorkerEmbedder
-          ? `tfjs wasm on ${options.embedWorkers} workers`
-          : inner.runtime;
+        // A worker queues the next batch while it runs one (see CachedEmbedder's maxInFlight).
+        embedder = new CachedEmbedder(inner, inner instanceof WorkerEmbedder ? { maxInFlight: 2 } : {});
+        runtime = inner.runtime;
       }
       const mem = new T4DM(store, embedder, options);
       mem.#owned = owned;
@@ -341,9 +341,10 @@ export class T4DM {
       // Embed before taking the lock, with the contexts as the threads are now; inside it, re-embed only
       // the contexts that another write changed meanwhile.
       const own = list.map(indexText);
-      const guess = this.#plan(c, ns, list).context;
-      const ownVectors = await this.#embedder.embed(own);
-      const guessed = await this.#embedMap(guess);
+      const guess = [...new Set(this.#plan(c, ns, list).context.filter((t) => t !== undefined))];
+      const vectors = await this.#embedder.embed([...own, ...guess]); // one model call for both
+      const ownVectors = vectors.slice(0, own.length);
+      const guessed = new Map(guess.map((t, i) => [t, vectors[own.length + i]!]));
       const job: StoreJob = { list, ownVectors, guessed, done: Promise.withResolvers<void>() };
       const queue = this.#storeQueues.get(ns) ?? [];
       this.#storeQueues.set(ns, queue);

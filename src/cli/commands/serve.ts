@@ -22,7 +22,7 @@ export const serve: Command = {
     "embed-workers": {
       type: "string",
       arg: "N",
-      help: "embed with TF.js on N worker threads instead of ONNX Runtime, 0 for none (default 0)",
+      help: "embed on N worker threads beside the event loop, 0 on the event loop's own (default 1)",
     },
   },
   examples: ["serve", "serve --port 8765 --data-dir /var/lib/t4dm"],
@@ -34,7 +34,7 @@ export const serve: Command = {
       throw new UsageError(`flag "--port" needs a port number, got ${JSON.stringify(raw)}`);
     }
     const keysFile = ctx.args.string("keys-file");
-    const rawWorkers = ctx.args.string("embed-workers") ?? "0";
+    const rawWorkers = ctx.args.string("embed-workers") ?? "1";
     const embedWorkers = Number(rawWorkers);
     if (!Number.isInteger(embedWorkers) || embedWorkers < 0 || embedWorkers > 64) {
       throw new UsageError(
