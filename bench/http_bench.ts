@@ -1,8 +1,10 @@
 /**
- * `deno task bench:http -- [--seconds N] [--clients N] [--rate R] [--store-ratio R] [--embed-workers N] [--in-process | --url U] [--json]`:
+ * `deno task bench:http -- [--seconds N] [--clients N] [--rate R] [--store-ratio R] [--embed-workers N] [--no-keys] [--in-process | --url U [--api-key K]] [--json]`:
  * a bounded load test of the HTTP daemon on loopback. The daemon runs in a subprocess (its own event loop,
  * as in production; `--in-process` shares this one) with the real embedder on a fresh temporary store,
- * seeded with 500 memories. Clients (the SDK over real fetch, no retries) send a seeded mix of stores
+ * seeded with 500 memories. Its keys file holds one read/write key, which every request carries, so key
+ * checks are part of what is measured (`--no-keys` leaves the daemon open); per-key rate limiting is off,
+ * as one key sends all the load. Clients (the SDK over real fetch, no retries) send a seeded mix of stores
  * (30%) and recalls (70%) with fresh sentence-shaped texts, so the embedding cache rarely helps. After
  * N seconds (default 60) the clients stop, the daemon is sent SIGTERM and must exit cleanly, and the
  * figures are printed: `{requests, errors, rps, p50_ms, p99_ms, store, recall, config}` with `--json`.
@@ -20,6 +22,7 @@
  * @module
  */
 import { mulberry32 } from "../engine/util/rng.ts";
+import { createKey } from "../src/http/keys.ts";
 import { serve } from "../src/http/serve.ts";
 import { T4DMClient } from "../src/sdk/mod.ts";
 
@@ -53,6 +56,8 @@ const json = args.includes("--json");
 const inProcess = args.includes("--in-process");
 const urlAt = args.indexOf("--url");
 const externalUrl = urlAt >= 0 ? args[urlAt + 1] : undefined;
+const keyAt = args.indexOf("--api-key");
+const noKeys = args.includes("--no-keys");
 const embedWorkers = flag("--embed-workers", 1); // as `t4dm serve`
 
 const NAMES = ["Ada", "Bob", "Carol", "Dan", "Eve", "Frank", "Grace", "Heidi", "Ivan", "Judy"];
@@ -144,6 +149,17 @@ async function startDaemon(dataDir: string): Promise<{ url: string; stop: () => 
 }
 
 const dataDir = Deno.makeTempDirSync({ prefix: "t4dm-http-bench-" });
+const apiKey = externalUrl !== undefined
+  ? (keyAt >= 0 ? args[keyAt + 1] : undefined)
+  : noKeys
+  ? undefined
+  : (await createKey(`${dataDir}/keys.json`, {
+    namespaces: ["*"],
+    scopes: ["read", "write"],
+    label: "bench",
+  }))
+    .token;
+const auth = apiKey === undefined ? {} : { apiKey };
 const guard = setTimeout(() => {
   log("http bench: still running 120 s past its deadline; giving up");
   Deno.exit(2);
@@ -151,7 +167,7 @@ const guard = setTimeout(() => {
 const daemon = await startDaemon(dataDir);
 const rng = mulberry32(42);
 try {
-  const seed = new T4DMClient({ baseUrl: daemon.url, retries: 0, timeoutMs: 120_000 });
+  const seed = new T4DMClient({ baseUrl: daemon.url, retries: 0, timeoutMs: 120_000, ...auth });
   for (let i = 0; i < 500; i += 100) {
     await seed.storeMany(Array.from({ length: 100 }, (_, j) => ({ content: sentence(rng, i + j) })));
   }
@@ -166,7 +182,7 @@ try {
   let n = 500;
   const t0 = performance.now();
   const deadline = t0 + seconds * 1000;
-  const client = new T4DMClient({ baseUrl: daemon.url, retries: 0, timeoutMs: 30_000 });
+  const client = new T4DMClient({ baseUrl: daemon.url, retries: 0, timeoutMs: 30_000, ...auth });
   /** Sends one request; its latency counts from `start` (now, or its scheduled time in open loop). */
   const one = async (start: number) => {
     const op = rng() < storeRatio ? "store" : "recall";
@@ -226,6 +242,8 @@ try {
       ...(rate > 0 ? { started_late: late } : {}),
       store_ratio: storeRatio,
       daemon: externalUrl !== undefined ? "external" : inProcess ? "in-process" : "subprocess",
+      api_key: apiKey !== undefined,
+      ...(externalUrl === undefined ? { rate_limit: false } : {}),
       ...(externalUrl === undefined ? { daemon_exit_code: exitCode } : {}),
       seeded_memories: 500,
       embedder: `${embedder} on ${embedderRuntime}, cached`,

@@ -15,7 +15,11 @@ import type * as Ort from "onnxruntime-node";
 /** The runtime, imported on first use (30-60 ms). */
 let ortModule: Promise<typeof Ort> | undefined;
 
-/** ONNX Runtime was shut down in this process and cannot start again. */
+/**
+ * ONNX Runtime cannot run in this process: it was shut down and cannot start again, or its native
+ * binding did not load (a missing shared library, say, as in a single binary whose native files were not
+ * unpacked beside each other). Callers with another runner fall back to it.
+ */
 export class OrtGoneError extends Error {
   override name = "OrtGoneError";
 }
@@ -28,7 +32,8 @@ export class OrtGoneError extends Error {
  * @param threads Intra-op threads: how many cores one call may use.
  * @param hint Advice appended to a rejection message.
  * @returns The runtime module and the session.
- * @throws {OrtGoneError} If the runtime was shut down in this process (see the module doc).
+ * @throws {OrtGoneError} If the runtime was shut down in this process (see the module doc) or its native
+ * binding does not load.
  * @throws {Error} If the runtime rejects the model.
  */
 export async function startSession(
@@ -37,7 +42,18 @@ export async function startSession(
   threads: number,
   hint: string,
 ): Promise<{ ort: typeof Ort; session: Ort.InferenceSession }> {
-  const ort = await (ortModule ??= import("onnxruntime-node"));
+  let ort: typeof Ort;
+  try {
+    ort = await (ortModule ??= import("onnxruntime-node"));
+  } catch (e) {
+    ortModule = undefined;
+    throw new OrtGoneError(
+      `Cannot load model "${where}": ONNX Runtime's native binding did not load: ${
+        e instanceof Error ? e.message : String(e)
+      }`,
+      { cause: e },
+    );
+  }
   const options: Ort.InferenceSession.SessionOptions = {
     intraOpNumThreads: threads,
     interOpNumThreads: 1,

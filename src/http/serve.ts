@@ -178,6 +178,7 @@ export async function serve(options: ServeOptions): Promise<T4DMServer> {
     ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
   });
   state = "ready";
+  log(`t4dm serve: ready; embedding on ${mem.embedderRuntime}`);
 
   const signals: Deno.Signal[] = options.handleSignals === false ? [] : ["SIGTERM", "SIGINT"];
   const onSignal = () => void shutdown().catch(() => {});

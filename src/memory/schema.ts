@@ -32,8 +32,10 @@ export function toMs(t: number | string): number {
   return typeof t === "number" ? t : Date.parse(t);
 }
 
-const IdSchema = z.string().min(1).max(128).regex(/^[A-Za-z0-9._:-]+$/, {
-  message: "must be letters, digits, '.', '_', ':' or '-'",
+// "." and ".." are refused: as a URL path segment they mean "this folder" and "its parent", so no client
+// could name such a memory in /v1/memories/:id.
+const IdSchema = z.string().min(1).max(128).regex(/^(?!\.\.?$)[A-Za-z0-9._:-]+$/, {
+  message: "must be letters, digits, '.', '_', ':' or '-', and not '.' or '..'",
 });
 
 const JsonValue: z.ZodType<unknown> = z.lazy(() =>

@@ -200,6 +200,11 @@ export class T4DM {
     return this.#embedder;
   }
 
+  /** What runs the embedder: `"onnxruntime (1 thread) on 1 worker"`, `"tfjs wasm"`, ... or `"the caller's"`. */
+  get embedderRuntime(): string {
+    return this.#runtime;
+  }
+
   #ns(ns: string | undefined): string {
     return ns === undefined ? this.#defaultNs : parse(NamespaceSchema, ns, "use namespace");
   }

@@ -119,3 +119,28 @@ Deno.test("serve() refuses a non-loopback hostname without keys, before binding 
   expect([...Deno.readDirSync(dataDir)].length === 0, "opened the store");
   Deno.removeSync(dataDir, { recursive: true });
 });
+
+Deno.test("ids '.' and '..' are refused at store time; other dotted ids round-trip through the SDK", async () => {
+  const dataDir = Deno.makeTempDirSync({ prefix: "t4dm-e2e-" });
+  const server = await start(dataDir);
+  try {
+    const t4dm = new T4DMClient({ baseUrl: server.url, retries: 0 });
+    for (const id of [".", ".."]) {
+      const err = await t4dm.store({ id, content: "unreachable by URL" }).then(() => undefined, (e) => e);
+      expect(err instanceof Error && /not '\.' or '\.\.'/.test(err.message), { id, err: String(err) });
+    }
+    // A path segment "..." or ".a" is no dot segment: the SDK reaches it by URL like any other id.
+    for (const id of ["...", ".a", "a..b", "v1.2"]) {
+      await t4dm.store({ id, content: `dotted id ${id}` });
+      const got = await t4dm.get(id);
+      expect(got?.content === `dotted id ${id}`, { id, got });
+      const history = await t4dm.history(id);
+      expect(history.length === 1, { id, history });
+    }
+    const stats = await t4dm.stats();
+    expect(stats.namespaces["default"]?.memories === 4, stats);
+  } finally {
+    await server.shutdown();
+    Deno.removeSync(dataDir, { recursive: true });
+  }
+});
