@@ -158,6 +158,14 @@ export class RemoteService implements MemoryService {
     return this.#call(() => this.#client.invalidate(id, options));
   }
 
+  /**
+   * Nudges a memory's importance up (useful) or down; returns the memory as the daemon left it.
+   * @throws {MemoryError} NOT_FOUND
+   */
+  feedback(id: string, useful: boolean, options: { namespace?: string } = {}): Promise<Memory> {
+    return this.#call(async () => (await this.#client.feedback(id, useful, options)).memory);
+  }
+
   /** Erases a memory; false if there was none. */
   forget(id: string, options: { namespace?: string } = {}): Promise<boolean> {
     return this.#call(() => this.#client.forget(id, options));

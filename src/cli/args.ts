@@ -1,6 +1,7 @@
 /**
  * A small command-line flag parser: `--flag value`, `--flag=value`, boolean flags, repeated flags,
- * `-h` for `--help`, and `--` to end the flags. Unknown flags and missing values are usage errors.
+ * `-h` for `--help`, and `--` to end the flags (skipped for a command without positional arguments).
+ * Unknown flags and missing values are usage errors.
  *
  * @module
  */
@@ -20,6 +21,17 @@ export interface FlagSpec {
 
 /** Flags by name (without the leading dashes). */
 export type FlagSpecs = Readonly<Record<string, FlagSpec>>;
+
+/** Options of {@linkcode parseArgs}. */
+export interface ParseOptions {
+  /**
+   * Whether the command takes positional arguments. When it takes none, `--` has nothing to protect
+   * and is skipped, so flags after it are still read: `deno task start -- --port 8793` passes its `--`
+   * on to `t4dm serve`. When it takes some, everything after `--` is positional (text that starts with
+   * a dash). @default true
+   */
+  positionals?: boolean;
+}
 
 /**
  * A usage error: an unknown command or flag, a missing value, the wrong number of arguments.
@@ -103,10 +115,12 @@ export function closest(word: string, names: Iterable<string>): string | undefin
  * Parses `argv` against `specs`.
  *
  * A value may not start with `--` when given as a separate argument (`--content --x` is almost always
- * a forgotten value); write `--content=--x` instead. Everything after `--` is positional.
+ * a forgotten value); write `--content=--x` instead. Everything after `--` is positional, unless
+ * `options.positionals` is false: then each `--` is skipped and parsing goes on.
  *
  * @param argv The arguments, without the program and command names.
  * @param specs The flags this command accepts.
+ * @param options Whether the command takes positional arguments.
  * @returns The positionals and flag values.
  * @throws {UsageError} An unknown flag, a missing value, or a non-repeatable flag given twice.
  *
@@ -121,13 +135,22 @@ export function closest(word: string, names: Iterable<string>): string | undefin
  *   throw new Error("misparsed");
  * }
  * ```
+ *
+ * @example A `--` before the flags of a command without positionals is skipped
+ * ```ts
+ * import { parseArgs } from "./args.ts";
+ * const specs = { port: { type: "string", help: "" } } as const;
+ * const a = parseArgs(["--", "--port", "8793"], specs, { positionals: false });
+ * if (a.string("port") !== "8793" || a.positionals.length !== 0) throw new Error("misparsed");
+ * ```
  */
-export function parseArgs(argv: readonly string[], specs: FlagSpecs): ParsedArgs {
+export function parseArgs(argv: readonly string[], specs: FlagSpecs, options: ParseOptions = {}): ParsedArgs {
   const positionals: string[] = [];
   const values = new Map<string, string | boolean | string[]>();
   for (let i = 0; i < argv.length; i++) {
     const a = argv[i]!;
     if (a === "--") {
+      if (options.positionals === false) continue;
       positionals.push(...argv.slice(i + 1));
       break;
     }

@@ -176,6 +176,41 @@ Deno.test("update, invalidate, history, recall --as-of, forget and not-found rou
   });
 });
 
+Deno.test("feedback --useful and --not-useful move importance without a new version; an unknown id exits 4", async () => {
+  await withDir(async (dir) => {
+    const dataDir = join(dir, "data");
+    const s = await run<Memory>(["store", "Fay takes the 7:40 train", "--importance", "0.95", "--json"], 0, {
+      dataDir,
+    });
+    const id = s.json.id;
+    const up = await run<{ memory: Memory; previousImportance: number; importance: number }>(
+      ["feedback", id, "--useful", "--json"],
+      0,
+      { dataDir },
+    );
+    up.show(
+      up.json.previousImportance === 0.95 && up.json.importance === 1 && up.json.memory.importance === 1 &&
+        up.json.memory.version === 1,
+      "feedback --useful did not raise importance to the 1 cap",
+    );
+    const down = await run(["feedback", id, "--not-useful"], 0, { dataDir });
+    down.show(down.stdout.trim() === `not useful: importance of ${id} 1 → 0.9`, "readable feedback is wrong");
+    const g = await run<Memory>(["get", id, "--json"], 0, { dataDir });
+    g.show(
+      g.json.importance === 0.9 && g.json.version === 1,
+      "get does not show the importance feedback left",
+    );
+    const gone = await run<{ error: { code: string } }>(["feedback", "nope", "--useful", "--json"], 4, {
+      dataDir,
+    });
+    gone.show(
+      gone.json.error.code === "NOT_FOUND" && gone.stderr.trim() ===
+          't4dm feedback: Cannot give feedback on memory "nope": no such memory in "default"',
+      "feedback on an unknown id is not a one-line NOT_FOUND",
+    );
+  });
+});
+
 Deno.test("--help on every command exits 0 and lists the command's flags", async (t) => {
   const main = await run(["--help"], 0);
   main.show(
@@ -209,6 +244,12 @@ Deno.test("usage errors exit 2 with one line on stderr and nothing on stdout", a
     ],
     [["invalidate", "x", "--at", "someday"], 't4dm invalidate: flag "--at" needs a time'],
     [["update", "x"], "t4dm update: nothing to update"],
+    [["feedback", "x"], "t4dm feedback: say whether the memory helped: give --useful or --not-useful"],
+    [
+      ["feedback", "x", "--useful", "--not-useful"],
+      "t4dm feedback: give either --useful or --not-useful, not both",
+    ],
+    [["feedback", "--useful"], "t4dm feedback: expected <id>, got none"],
   ];
   for (const [args, want] of cases) {
     await t.step(args.join(" "), async () => {

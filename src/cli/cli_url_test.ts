@@ -9,6 +9,7 @@ import { createKey } from "../http/keys.ts";
 import { serve } from "../http/serve.ts";
 import type { Memory } from "../memory/schema.ts";
 import type { RecallResult } from "../memory/t4dm.ts";
+import { T4DMClient } from "../sdk/client.ts";
 import type { ServiceStats } from "./command.ts";
 import type { ClosableService } from "./_connect.ts";
 import { runCli } from "./run.ts";
@@ -161,6 +162,60 @@ Deno.test("every memory command works through --url against a real daemon with A
       );
     });
 
+    await t.step("invalidate and feedback act through the daemon; history and the SDK see it", async () => {
+      const s = await run<Memory>([
+        "store",
+        "Bo keeps bees on the roof",
+        "--namespace",
+        "farm",
+        "--json",
+        ...remote,
+      ], 0);
+      const id = s.json.id;
+      const sdk = new T4DMClient({ baseUrl: srv.url, apiKey: rw });
+      const up = await run<{ memory: Memory; previousImportance: number; importance: number }>(
+        ["feedback", id, "--useful", "--namespace", "farm", "--json", ...remote],
+        0,
+      );
+      const afterUp = await sdk.get(id, { namespace: "farm" });
+      up.show(
+        up.json.previousImportance === s.json.importance && up.json.importance > s.json.importance &&
+          up.json.memory.id === id && afterUp?.importance === up.json.importance && afterUp.version === 1,
+        `feedback --useful did not raise the importance (the daemon has ${JSON.stringify(afterUp)})`,
+      );
+      const down = await run(["feedback", id, "--not-useful", "--namespace", "farm", ...remote], 0);
+      const afterDown = await sdk.get(id, { namespace: "farm" });
+      down.show(
+        afterDown?.importance === s.json.importance &&
+          down.stdout.trim() ===
+            `not useful: importance of ${id} ${up.json.importance} → ${s.json.importance}`,
+        `feedback --not-useful did not lower the importance back (the daemon has ${
+          JSON.stringify(afterDown)
+        })`,
+      );
+      const inv = await run<Memory>(
+        ["invalidate", id, "--at", "2024-01-01T00:00:00Z", "--namespace", "farm", "--json", ...remote],
+        0,
+      );
+      inv.show(
+        inv.json.validTo === Date.UTC(2024, 0, 1) && inv.json.version === 2,
+        "invalidate answered wrong",
+      );
+      const h = await run<Memory[]>(["history", id, "--namespace", "farm", "--json", ...remote], 0);
+      h.show(
+        h.json.map((m) => `${m.version}:${m.validTo ?? "-"}`).join("|") === `1:-|2:${Date.UTC(2024, 0, 1)}`,
+        "history through the daemon does not show the invalidation",
+      );
+      for (const cmd of [["feedback", "no-such-id", "--useful"], ["invalidate", "no-such-id"]]) {
+        const gone = await run<{ error: { code: string } }>([...cmd, "--json", ...remote], 4);
+        gone.show(
+          gone.json.error.code === "NOT_FOUND" && gone.stderr.startsWith(`t4dm ${cmd[0]}: `) &&
+            gone.stderr.includes("no-such-id") && gone.stderr.trim().split("\n").length === 1,
+          `${cmd[0]} of an unknown id is not a one-line NOT_FOUND`,
+        );
+      }
+    });
+
     await t.step("import and export round-trip through the daemon; bad lines exit 2", async () => {
       const seed = [
         JSON.stringify({ content: "Dana started learning the cello", tags: ["music"] }),
@@ -206,6 +261,14 @@ Deno.test("every memory command works through --url against a real daemon with A
         denied.json.error.code === "FORBIDDEN" && denied.stderr.includes('"write" scope'),
         "a read-only key could store",
       );
+      const ex = await run<string>(["export", "--namespace", "team"], 0, { env });
+      const id = (JSON.parse(ex.stdout.split("\n")[0]!) as Memory).id;
+      const noFeedback = await run<{ error: { code: string } }>(
+        ["feedback", id, "--useful", "--namespace", "team", "--json"],
+        3,
+        { env },
+      );
+      noFeedback.show(noFeedback.json.error.code === "FORBIDDEN", "a read-only key could give feedback");
       const r = await run<RecallResult[]>(["recall", "cello", "--namespace", "team", "--json"], 0, { env });
       r.show(
         r.json[0]?.memory.content === "Dana started learning the cello",

@@ -34,12 +34,23 @@ export interface ServiceStats {
   engine?: MemoryStats["engine"] | Record<string, unknown>;
 }
 
+/** The library's methods that commands call with the library's own signatures. */
+type LibraryMethods =
+  | "store"
+  | "recall"
+  | "get"
+  | "update"
+  | "invalidate"
+  | "feedback"
+  | "forget"
+  | "history"
+  | "export";
+
 /**
  * What a command may call: the memory library's surface. {@linkcode T4DM} implements it as is; the
  * daemon's client differs only where the wire does (`import` and `stats` results).
  */
-export interface MemoryService
-  extends Pick<T4DM, "store" | "recall" | "get" | "update" | "invalidate" | "forget" | "history" | "export"> {
+export interface MemoryService extends Pick<T4DM, LibraryMethods> {
   /** Stores memories from JSON lines; bad lines are reported, not thrown. */
   import(
     lines: AsyncIterable<string> | Iterable<string>,

@@ -23,6 +23,8 @@ Deno.test("bash completion offers the table's commands, each command's own flags
   eq(await complete(["t4dm", "recall", "--ac"]), [], "a flag of another command");
   eq(await complete(["t4dm", "serve", "--embed"]), ["--embed-workers"], "serve's flag");
   eq(await complete(["t4dm", "get", "--na"]), ["--namespace"], "a global flag");
+  eq(await complete(["t4dm", "feedback", "--use"]), ["--useful"], "feedback's flag");
+  eq(await complete(["t4dm", "feedback", "--not"]), ["--not-useful"], "feedback's other flag");
   const all = await complete(["t4dm", ""]);
   for (const c of COMMANDS.keys()) if (!all.includes(c)) throw new Error(`command ${c} not offered`);
 });

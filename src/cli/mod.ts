@@ -8,5 +8,13 @@ export { runCli, type RunOptions } from "./run.ts";
 export { COMMANDS } from "./table.ts";
 export type { ArgSpec, Command, Context, GlobalOptions, MemoryService } from "./command.ts";
 export { GLOBAL_FLAGS } from "./command.ts";
-export { closest, type FlagSpec, type FlagSpecs, parseArgs, ParsedArgs, UsageError } from "./args.ts";
+export {
+  closest,
+  type FlagSpec,
+  type FlagSpecs,
+  parseArgs,
+  ParsedArgs,
+  type ParseOptions,
+  UsageError,
+} from "./args.ts";
 export { formatBytes, formatDuration, Progress, type ProgressOptions } from "./progress.ts";

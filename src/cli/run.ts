@@ -97,7 +97,7 @@ export async function runCli(argv: readonly string[], options: RunOptions = {}):
     if (!c) throw unknownCommand(name);
     label = `t4dm ${c.name}`;
     const specs: FlagSpecs = { ...GLOBAL_FLAGS, ...c.flags };
-    const args = parseArgs(rest, specs);
+    const args = parseArgs(rest, specs, { positionals: c.args.length > 0 });
     json = args.boolean("json");
     if (args.boolean("help")) {
       await out.write(commandHelp(c));

@@ -8,6 +8,7 @@ export { recall } from "./recall.ts";
 export { get } from "./get.ts";
 export { update } from "./update.ts";
 export { invalidate } from "./invalidate.ts";
+export { feedback } from "./feedback.ts";
 export { forget } from "./forget.ts";
 export { history } from "./history.ts";
 export { importCommand } from "./import.ts";
