@@ -7,12 +7,17 @@
  * comes back as a tool error (`isError: true`) the model can read and correct. An unknown tool name is a
  * protocol error (JSON-RPC -32602), as the MCP specification asks.
  *
+ * It is also where API keys are enforced for tools (src/mcp/_access.ts): the scope is checked before the
+ * arguments are parsed, and the `namespace` argument is resolved and checked before the tool runs, so a
+ * refused call never reaches the library.
+ *
  * @module
  */
 import { z } from "zod";
 import { mapError } from "../memory/errors.ts";
 import { parse } from "../memory/schema.ts";
 import type { T4DM } from "../memory/t4dm.ts";
+import { OPEN_PRINCIPAL, type Principal, requireScope, scopeNamespace, toolScope } from "./_access.ts";
 import {
   CallToolRequestSchema,
   type CallToolResult,
@@ -34,6 +39,8 @@ export interface RegisterToolsOptions {
   log?: (line: string) => void;
   /** Wraps every call, e.g. to count calls in flight. @default none */
   track?: <T>(p: Promise<T>) => Promise<T>;
+  /** The caller's API key: its scopes and namespaces bound every call. @default OPEN_PRINCIPAL (all) */
+  principal?: Principal;
 }
 
 const descriptors = new WeakMap<McpTool, Tool>();
@@ -104,13 +111,14 @@ export function toolError(e: unknown, log: (line: string) => void): CallToolResu
  * Makes `tools` callable on `server`. Call once, before connecting a transport.
  *
  * @param server The low-level server (`McpServer.server`).
- * @param options The store, the tools, logging and tracking.
+ * @param options The store, the tools, the caller's key, logging and tracking.
  * @throws {Error} If two tools share a name, or tool handlers are already installed.
  */
 export function registerTools(server: Server, options: RegisterToolsOptions): void {
   const { mem, tools } = options;
   const log = options.log ?? ((line: string) => console.error(line));
   const track = options.track ?? (<T>(p: Promise<T>) => p);
+  const principal = options.principal ?? OPEN_PRINCIPAL;
   const byName = new Map<string, McpTool>();
   for (const t of tools) {
     if (byName.has(t.name)) throw new Error(`Cannot register tool "${t.name}": the name is taken`);
@@ -127,7 +135,7 @@ export function registerTools(server: Server, options: RegisterToolsOptions): vo
         `Cannot call tool ${JSON.stringify(req.params.name)}: no such tool`,
       );
     }
-    return track(callTool(tool, mem, req.params.arguments ?? {}, log));
+    return track(callTool(tool, mem, req.params.arguments ?? {}, principal, log));
   });
 }
 
@@ -135,11 +143,19 @@ async function callTool(
   tool: McpTool,
   mem: T4DM,
   args: Record<string, unknown>,
+  principal: Principal,
   log: (line: string) => void,
 ): Promise<CallToolResult> {
   try {
+    requireScope(principal, toolScope(tool), `call ${tool.name}`);
     const input = parse(tool.input, args, `call ${tool.name}`);
-    const answer = await tool.run(mem, input);
+    if ("namespace" in tool.input.shape) {
+      const fields = input as Record<string, unknown>;
+      const ns = scopeNamespace(principal, fields.namespace as string | undefined);
+      if (ns === undefined) delete fields.namespace;
+      else fields.namespace = ns;
+    }
+    const answer = await tool.run(mem, input, principal);
     const out = tool.output.safeParse(answer.data);
     if (!out.success) {
       const issue = out.error.issues[0]!;

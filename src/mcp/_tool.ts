@@ -5,6 +5,7 @@
  * @module
  */
 import type { z } from "zod";
+import type { Principal } from "../http/key_store.ts";
 import type { T4DM } from "../memory/t4dm.ts";
 
 /**
@@ -16,7 +17,10 @@ import type { T4DM } from "../memory/t4dm.ts";
  * e.g. the web). T4DM tools only touch the local store, so `openWorldHint` is always false.
  */
 export interface ToolAnnotations {
-  /** The tool changes nothing. */
+  /**
+   * The tool changes nothing. Also decides the API key scope a call needs over HTTP: `read` when true,
+   * `write` when false (src/mcp/_access.ts).
+   */
   readOnlyHint: boolean;
   /** The tool may delete or overwrite data that cannot be got back. */
   destructiveHint: boolean;
@@ -56,8 +60,14 @@ export interface McpTool<I extends z.ZodObject = z.ZodObject, O extends z.ZodObj
   output: O;
   /** All four annotations. */
   annotations: ToolAnnotations;
-  /** Runs the tool. Throws library errors; the registry maps them with `mapError`. */
-  run(mem: T4DM, args: z.output<I>): Promise<ToolAnswer<z.output<O>>>;
+  /**
+   * Runs the tool. Throws library errors; the registry maps them with `mapError`.
+   *
+   * By the time `run` is called the registry has checked the caller's scope and, when `input` has a
+   * `namespace` field, replaced it with the namespace the caller may use (src/mcp/_access.ts). A tool
+   * that reads across namespaces (memory_stats) must itself show only what `principal` may see.
+   */
+  run(mem: T4DM, args: z.output<I>, principal: Principal): Promise<ToolAnswer<z.output<O>>>;
 }
 
 /**

@@ -7,11 +7,16 @@
  * once through `T4DM.export` (O(memories), keeping two bounded lists). Fine for thousands of memories;
  * for far more, give T4DM a `context()` service that reads the time index backwards.
  *
+ * With an API key (HTTP), reading needs the `read` scope, `memory://context` shows the key's default
+ * namespace, `memory://context/{namespace}` only the key's namespaces, and the listing only those
+ * (src/mcp/_access.ts).
+ *
  * @module
  */
 import { mapError } from "../memory/errors.ts";
 import { type Memory, NamespaceSchema, parse } from "../memory/schema.ts";
 import type { T4DM } from "../memory/t4dm.ts";
+import { canSee, OPEN_PRINCIPAL, type Principal, requireScope, scopeNamespace } from "./_access.ts";
 import { formatMemory } from "./_format.ts";
 import { ErrorCode, McpError, type McpServer, type ReadResourceResult, ResourceTemplate } from "./_sdk.ts";
 
@@ -24,6 +29,8 @@ export interface RegisterContextOptions {
   mem: T4DM;
   /** Wraps every read, e.g. to wait for reads in flight before closing. @default none */
   track?: <T>(p: Promise<T>) => Promise<T>;
+  /** The caller's API key: reads need `read` and stay in its namespaces. @default OPEN_PRINCIPAL (all) */
+  principal?: Principal;
 }
 
 /** Options of {@linkcode buildContext}. */
@@ -138,9 +145,16 @@ export function contextMarkdown(ctx: MemoryContext): string {
     section("Most important (not listed above)", ctx.important);
 }
 
-async function read(mem: T4DM, uri: URL, namespace: string | undefined): Promise<ReadResourceResult> {
+async function read(
+  mem: T4DM,
+  principal: Principal,
+  uri: URL,
+  namespace: string | undefined,
+): Promise<ReadResourceResult> {
   try {
-    const ns = namespace === undefined ? undefined : parse(NamespaceSchema, namespace, "read the context");
+    requireScope(principal, "read", "read the context");
+    const named = namespace === undefined ? undefined : parse(NamespaceSchema, namespace, "read the context");
+    const ns = scopeNamespace(principal, named);
     const ctx = await buildContext(mem, ns === undefined ? {} : { namespace: ns });
     return {
       contents: [
@@ -150,20 +164,23 @@ async function read(mem: T4DM, uri: URL, namespace: string | undefined): Promise
     };
   } catch (e) {
     const m = mapError(e);
-    const code = m.code === "VALIDATION" ? ErrorCode.InvalidParams : ErrorCode.InternalError;
+    const code = m.code === "VALIDATION" || m.code === "FORBIDDEN"
+      ? ErrorCode.InvalidParams
+      : ErrorCode.InternalError;
     throw new McpError(code, `${m.code}: ${e instanceof Error ? e.message : String(e)}`);
   }
 }
 
 /**
  * Registers `memory://context` and the `memory://context/{namespace}` template (listing one resource per
- * existing namespace) on an MCP server.
+ * existing namespace the caller may read) on an MCP server.
  *
  * @param server The MCP server.
- * @param options The store to read, and call tracking.
+ * @param options The store to read, the caller's key, and call tracking.
  */
 export function registerContextResource(server: McpServer, options: RegisterContextOptions): void {
   const { mem } = options;
+  const principal = options.principal ?? OPEN_PRINCIPAL;
   const track = options.track ?? (<T>(p: Promise<T>) => p);
   const description = "The most recent and the most important currently valid memories " +
     "(10 newest by event time, then up to 10 highest-importance ones not already listed), as Markdown " +
@@ -173,19 +190,20 @@ export function registerContextResource(server: McpServer, options: RegisterCont
     CONTEXT_URI,
     {
       title: "Memory Context",
-      description: `${description} Namespace "default".`,
+      description: `${description} Namespace "${principal.defaultNamespace ?? "default"}".`,
       mimeType: "text/markdown",
     },
-    (uri) => track(read(mem, uri, undefined)),
+    (uri) => track(read(mem, principal, uri, undefined)),
   );
   const template = new ResourceTemplate(`${CONTEXT_URI}/{namespace}`, {
     list: async () => ({
-      resources: Object.keys((await mem.stats()).namespaces).map((ns) => ({
-        uri: `${CONTEXT_URI}/${encodeURIComponent(ns)}`,
-        name: `context/${ns}`,
-        title: `Memory Context (${ns})`,
-        mimeType: "text/markdown",
-      })),
+      resources: (principal.scopes.includes("read") ? Object.keys((await mem.stats()).namespaces) : [])
+        .filter((ns) => canSee(principal, ns)).map((ns) => ({
+          uri: `${CONTEXT_URI}/${encodeURIComponent(ns)}`,
+          name: `context/${ns}`,
+          title: `Memory Context (${ns})`,
+          mimeType: "text/markdown",
+        })),
     }),
   });
   server.registerResource(
@@ -194,7 +212,9 @@ export function registerContextResource(server: McpServer, options: RegisterCont
     { title: "Memory Context of a Namespace", description, mimeType: "text/markdown" },
     (uri, vars) => {
       const ns = vars.namespace;
-      return track(read(mem, uri, decodeURIComponent(Array.isArray(ns) ? ns.join("/") : ns ?? "")));
+      return track(
+        read(mem, principal, uri, decodeURIComponent(Array.isArray(ns) ? ns.join("/") : ns ?? "")),
+      );
     },
   );
 }

@@ -5,14 +5,33 @@
  * `(req: Request) => Promise<Response>` that the HTTP daemon can mount too. What stateless gives up:
  * server-to-client notifications and requests (T4DM sends none), so GET and DELETE answer 405.
  *
- * It listens on loopback by default and then only accepts `Host` and `Origin` headers naming a loopback
- * address (DNS-rebinding protection). There is no authentication: bind to another address only behind a
- * proxy that authenticates.
+ * Authentication is the daemon's (`t4dm serve`), with the same keys file (`<data-dir>/keys.json`,
+ * managed with `t4dm keys`) and the same code: the keys are a {@linkcode KeyStore}, which re-reads the
+ * file when it changes (checked at most once a second), so added and revoked keys take effect without a
+ * restart; the bearer check is the daemon's `auth` middleware (src/http/middleware/auth/).
+ *
+ * - While the file holds at least one active key, every request needs `Authorization: Bearer <key>`;
+ *   a missing, unknown or revoked key gets 401 with `WWW-Authenticate: Bearer` and a JSON-RPC error
+ *   body, before any MCP message is read. The key's scopes and namespaces then bound every tool call and
+ *   resource read (src/mcp/_access.ts): read-only tools need `read`, the others `write` (`admin` implies
+ *   both), and a call outside the key's namespaces fails with FORBIDDEN and changes nothing.
+ * - While no key is active, the endpoint is open, and so {@linkcode serveMcpHttp} binds to loopback
+ *   only, and the handler accepts only `Host` and `Origin` headers naming a loopback address
+ *   (DNS-rebinding protection). A server bound beyond loopback whose keys were all revoked refuses
+ *   every request (401) instead of running open.
  *
  * @module
  */
+import { Hono } from "hono";
+import { join } from "node:path";
 import type { Embedder } from "../../cortex/embedder.ts";
+import type { AppEnv } from "../http/_env.ts";
+import { KeyStore } from "../http/key_store.ts";
+import { auth } from "../http/middleware/auth/mod.ts";
+import { isLoopback } from "../http/serve.ts";
+import { mapError, MemoryError } from "../memory/errors.ts";
 import { T4DM } from "../memory/t4dm.ts";
+import type { Principal } from "./_access.ts";
 import { InFlight } from "./_in_flight.ts";
 import { WebStandardStreamableHTTPServerTransport } from "./_sdk.ts";
 import { createMcpServer } from "./server.ts";
@@ -35,11 +54,33 @@ export interface McpHttpHandlerOptions {
   log?: (line: string) => void;
   /** Wraps every tool call, e.g. to wait for calls in flight before closing. @default none */
   track?: <T>(p: Promise<T>) => Promise<T>;
+  /**
+   * The API keys. While one is active every request needs a valid bearer key, whose scopes and
+   * namespaces bound what it may do, and the `allowedHosts` check is skipped (the key protects the
+   * endpoint); while none is, the endpoint is open. @default none: always open
+   */
+  keys?: KeyStore | undefined;
+  /**
+   * Refuse every request while no key is active instead of running open (a server bound beyond
+   * loopback whose keys were all revoked). @default false
+   */
+  requireAuth?: boolean;
 }
 
 function jsonRpcError(status: number, message: string, headers: Record<string, string> = {}): Response {
   const body = { jsonrpc: "2.0", error: { code: -32000, message }, id: null };
   return Response.json(body, { status, headers });
+}
+
+/** An error of the authentication step (401, 503 for an unreadable keys file) as a JSON-RPC error. */
+function authError(e: unknown, log: (line: string) => void): Response {
+  const m = mapError(e);
+  const message = e instanceof Error ? e.message : String(e);
+  if (m.status >= 500) log(`t4dm mcp http: ${m.code}: ${e instanceof Error ? e.stack ?? message : message}`);
+  const headers: Record<string, string> = m.status === 401
+    ? { "www-authenticate": 'Bearer realm="t4dm"' }
+    : {};
+  return jsonRpcError(m.status, `${m.code}: ${message}`, headers);
 }
 
 function hostName(hostHeader: string): string {
@@ -51,8 +92,11 @@ function hostName(hostHeader: string): string {
 /**
  * Creates the stateless MCP endpoint over `mem` as a fetch handler.
  *
+ * Order of checks: path (404), API key (401, while a key is active or `requireAuth`), Host and Origin
+ * (403, only while no key is active), method (405); then the MCP request runs with the key's access.
+ *
  * @param mem The open memory store; the handler never closes it.
- * @param options Path, accepted hosts, logging.
+ * @param options Path, API keys, accepted hosts, logging.
  * @returns A handler for `Deno.serve` or any router.
  *
  * @example A request with a foreign Origin is refused
@@ -79,12 +123,11 @@ export function createMcpHttpHandler(
   const path = options.path ?? "/mcp";
   const allowed = "allowedHosts" in options ? options.allowedHosts : LOOPBACK;
   const log = options.log ?? ((line: string) => console.error(line));
-  const serverOptions: Parameters<typeof createMcpServer>[1] = { log };
-  if (options.track) serverOptions.track = options.track;
-  return async (req) => {
-    const url = new URL(req.url);
-    if (url.pathname !== path) return jsonRpcError(404, `Not found: the MCP endpoint is "${path}"`);
-    if (allowed) {
+  const track = options.track ? { track: options.track } : {};
+  const serveMcp = async (req: Request, principal: Principal): Promise<Response> => {
+    // OPEN_PRINCIPAL (keyId null): no key is active, so nothing but the loopback check keeps a web page
+    // (another Origin, or a domain rebound to 127.0.0.1) out.
+    if (principal.keyId === null && allowed) {
       const host = req.headers.get("host");
       if (host !== null && !allowed.includes(hostName(host).toLowerCase())) {
         return jsonRpcError(403, `Forbidden: host "${host}" is not allowed`);
@@ -99,7 +142,7 @@ export function createMcpHttpHandler(
         allow: "POST",
       });
     }
-    const server = createMcpServer(mem, serverOptions);
+    const server = createMcpServer(mem, { log, ...track, principal });
     // No sessionIdGenerator: stateless mode.
     const transport = new WebStandardStreamableHTTPServerTransport({ enableJsonResponse: true });
     try {
@@ -112,6 +155,18 @@ export function createMcpHttpHandler(
       // JSON mode: the response is complete once handleRequest resolved, so closing cannot cut it short.
       await server.close().catch(() => {});
     }
+  };
+  // The daemon's own bearer check: 401 for a missing, unknown or revoked key, OPEN_PRINCIPAL while no
+  // key is active (unless requireAuth). The scope is checked per tool, so any valid key passes here.
+  const gate = new Hono<AppEnv>();
+  gate.onError((e) => authError(e, log));
+  gate.use(auth({ keys: options.keys, scope: "any", requireAuth: options.requireAuth ?? false }));
+  gate.all("*", (c) => serveMcp(c.req.raw, c.get("principal")));
+  return async (req) => {
+    if (new URL(req.url).pathname !== path) {
+      return jsonRpcError(404, `Not found: the MCP endpoint is "${path}"`);
+    }
+    return await gate.fetch(req);
   };
 }
 
@@ -129,8 +184,10 @@ export interface ServeMcpHttpOptions {
   dataDir: string;
   /** TCP port; 0 picks a free one. @default DEFAULT_MCP_PORT (7821) */
   port?: number;
-  /** Address to bind. Anything but loopback serves without authentication. @default "127.0.0.1" */
+  /** Address to bind. Anything but loopback needs at least one active API key. @default "127.0.0.1" */
   hostname?: string;
+  /** The API keys file, shared with `t4dm serve` and `t4dm keys`. @default "<dataDir>/keys.json" */
+  keysFile?: string;
   /** Stops the server: it finishes calls in flight, then closes the store. @default none */
   signal?: AbortSignal;
   /** URL path of the endpoint. @default "/mcp" */
@@ -157,8 +214,14 @@ export interface McpHttpServer {
  * Opens the store at `dataDir` and serves MCP over Streamable HTTP (stateless, JSON responses) until
  * `signal` aborts.
  *
- * @param options Data directory, address, stop signal.
+ * Like `t4dm serve`: while the keys file holds an active key every request needs one (see the module
+ * doc); without one it binds to loopback only. Keys added or revoked while it runs take effect within a
+ * second. A server bound beyond loopback keeps refusing requests if its keys are all revoked later.
+ *
+ * @param options Data directory, address, keys file, stop signal.
  * @returns The running server; await `finished` after aborting.
+ * @throws {MemoryError} VALIDATION (field `hostname`) when binding beyond loopback without an API key;
+ *   UNAVAILABLE when the keys file is unreadable.
  * @throws {IOError} Another process has the store open.
  *
  * @example Serve on a free loopback port, then stop
@@ -174,15 +237,24 @@ export interface McpHttpServer {
 export async function serveMcpHttp(options: ServeMcpHttpOptions): Promise<McpHttpServer> {
   const log = options.log ?? ((line: string) => console.error(line));
   const hostname = options.hostname ?? "127.0.0.1";
-  const loopback = LOOPBACK.includes(hostname) || hostname.startsWith("127.");
-  if (!loopback) log(`t4dm mcp http: warning: serving on "${hostname}" without authentication`);
+  const keys = await KeyStore.open(options.keysFile ?? join(options.dataDir, "keys.json"));
+  const loopback = isLoopback(hostname);
+  if (!loopback && (await keys.active()) === 0) {
+    throw new MemoryError(
+      "VALIDATION",
+      `Cannot serve MCP on "${hostname}": without API keys the MCP server binds to loopback only; ` +
+        `create a key with "t4dm keys add" or bind to 127.0.0.1`,
+      { field: "hostname" },
+    );
+  }
   const mem = await T4DM.open({
     path: options.dataDir,
     ...(options.embedder ? { embedder: options.embedder } : {}),
   });
   const inFlight = new InFlight();
-  const handlerOptions: McpHttpHandlerOptions = { log, track: inFlight.track };
+  const handlerOptions: McpHttpHandlerOptions = { log, track: inFlight.track, keys, requireAuth: !loopback };
   if (options.path !== undefined) handlerOptions.path = options.path;
+  // Beyond loopback the Host is the server's public name; keys are required there, so they protect it.
   if (!loopback) handlerOptions.allowedHosts = undefined;
   const handler = createMcpHttpHandler(mem, handlerOptions);
   let server: Deno.HttpServer<Deno.NetAddr>;

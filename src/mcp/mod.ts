@@ -8,6 +8,10 @@
  * starts with the stable code from `mapError` (src/memory/errors.ts), e.g. `VALIDATION: Cannot call
  * store_memory: field "importance" ...`.
  *
+ * Over HTTP the daemon's API keys apply (`t4dm keys`, `<data-dir>/keys.json`): once a key exists every
+ * request needs one, and its scopes and namespaces bound every call (see http.ts). stdio has no keys: the
+ * server belongs to the process that spawned it.
+ *
  * @example Claude Desktop configuration (claude_desktop_config.json)
  * ```json
  * {
@@ -32,3 +36,4 @@ export { runStdio } from "./stdio.ts";
 export type { RunStdioOptions } from "./stdio.ts";
 export { FEEDBACK_STEP, TOOLS } from "./tools/mod.ts";
 export type { McpTool, ToolAnnotations, ToolAnswer } from "./_tool.ts";
+export type { Principal } from "./_access.ts";

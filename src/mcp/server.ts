@@ -6,6 +6,7 @@
  */
 import denoJson from "../../deno.json" with { type: "json" };
 import type { T4DM } from "../memory/t4dm.ts";
+import type { Principal } from "./_access.ts";
 import { registerTools } from "./_register_tools.ts";
 import { McpServer } from "./_sdk.ts";
 import { registerContextResource } from "./context_resource.ts";
@@ -26,6 +27,13 @@ export interface CreateMcpServerOptions {
   log?: (line: string) => void;
   /** Wraps every tool call and resource read, e.g. to wait for them before closing. @default none */
   track?: <T>(p: Promise<T>) => Promise<T>;
+  /**
+   * The caller's API key (from `KeyStore.verify`): its scopes decide which tools it may call (read-only
+   * tools need `read`, the others `write`) and every namespace a tool or the context resource touches
+   * must be one of its namespaces; a call naming none uses the key's first. See src/mcp/_access.ts.
+   * @default OPEN_PRINCIPAL: everything allowed (stdio, or HTTP while no key exists)
+   */
+  principal?: Principal;
 }
 
 /**
@@ -36,7 +44,7 @@ export interface CreateMcpServerOptions {
  * `registerTool` must not be called on the result.
  *
  * @param mem The open memory store.
- * @param options Logging and call tracking.
+ * @param options Logging, call tracking and the caller's API key.
  * @returns An unconnected `McpServer`.
  *
  * @example List the tools in process
@@ -69,8 +77,9 @@ export function createMcpServer(mem: T4DM, options: CreateMcpServerOptions = {})
   );
   const log = options.log ?? ((line: string) => console.error(line));
   const track = options.track ?? (<T>(p: Promise<T>) => p);
-  registerTools(server.server, { mem, tools: TOOLS, log, track });
-  registerContextResource(server, { mem, track });
+  const principal = options.principal ? { principal: options.principal } : {};
+  registerTools(server.server, { mem, tools: TOOLS, log, track, ...principal });
+  registerContextResource(server, { mem, track, ...principal });
   server.server.onerror = (e) => log(`t4dm mcp: protocol error: ${e.message}`);
   return server;
 }

@@ -12,15 +12,27 @@ export const mcp: Command = {
   summary: "serve the memory store over the Model Context Protocol (stdio, or --http)",
   description: "With no flag, speaks MCP on stdin/stdout (logs go to stderr): point an MCP client at\n" +
     "`deno run -A /path/to/main.ts mcp --data-dir DIR`. With --http, serves streamable HTTP at\n" +
-    "http://HOST:PORT/mcp (loopback by default; no authentication).",
+    "http://HOST:PORT/mcp with the daemon's API keys (`t4dm keys add`): once a key exists every\n" +
+    "request needs `Authorization: Bearer <key>`, and read-only tools need the read scope, the others\n" +
+    "write, within the key's namespaces. Without keys it serves loopback only. Key changes apply\n" +
+    "within a second. stdio needs no key.",
   local: true,
   args: [],
   flags: {
     http: { type: "boolean", help: "serve streamable HTTP instead of stdio" },
     port: { type: "string", arg: "PORT", help: "HTTP port (default 7821)" },
-    host: { type: "string", arg: "HOST", help: "HTTP address to bind (default 127.0.0.1)" },
+    host: {
+      type: "string",
+      arg: "HOST",
+      help: "HTTP address to bind (default 127.0.0.1; anything else needs an API key)",
+    },
+    "keys-file": { type: "string", arg: "FILE", help: "API keys file (default <data-dir>/keys.json)" },
   },
-  examples: ["mcp --data-dir ~/.t4dm", "mcp --http --port 7821"],
+  examples: [
+    "mcp --data-dir ~/.t4dm",
+    "mcp --http --port 7821",
+    "mcp --http --host 0.0.0.0 --keys-file /etc/t4dm/keys.json",
+  ],
   async run(ctx) {
     const { runStdio, serveMcpHttp } = await import("../../mcp/mod.ts");
     const dataDir = ctx.global.dataDir;
@@ -33,20 +45,25 @@ export const mcp: Command = {
     if (!Number.isInteger(port) || port < 0 || port > 65535) {
       throw new UsageError(`flag "--port" needs a port number, got ${JSON.stringify(raw)}`);
     }
+    const keysFile = ctx.args.string("keys-file");
     const ac = new AbortController();
     const stop = () => ac.abort();
     Deno.addSignalListener("SIGINT", stop);
     Deno.addSignalListener("SIGTERM", stop);
-    const srv = await serveMcpHttp({
-      dataDir,
-      port,
-      hostname: ctx.args.string("host") ?? "127.0.0.1",
-      signal: ac.signal,
-    });
-    await ctx.err.line(`t4dm mcp: listening on ${srv.url}`);
-    await srv.finished;
-    Deno.removeSignalListener("SIGINT", stop);
-    Deno.removeSignalListener("SIGTERM", stop);
+    try {
+      const srv = await serveMcpHttp({
+        dataDir,
+        port,
+        hostname: ctx.args.string("host") ?? "127.0.0.1",
+        ...(keysFile ? { keysFile } : {}),
+        signal: ac.signal,
+      });
+      await ctx.err.line(`t4dm mcp: listening on ${srv.url}`);
+      await srv.finished;
+    } finally {
+      Deno.removeSignalListener("SIGINT", stop);
+      Deno.removeSignalListener("SIGTERM", stop);
+    }
     return 0;
   },
 };
