@@ -14,6 +14,12 @@ import type * as Ort from "onnxruntime-node";
 
 /** The runtime, imported on first use (30-60 ms). */
 let ortModule: Promise<typeof Ort> | undefined;
+/**
+ * Set once this runtime learnt that ONNX Runtime was shut down: the binding then answers a first session
+ * with an error but may crash the process on the next one (seen under `deno test`), so it is not asked
+ * again.
+ */
+let gone: OrtGoneError | undefined;
 
 /**
  * ONNX Runtime cannot run in this process: it was shut down and cannot start again, or its native
@@ -42,6 +48,7 @@ export async function startSession(
   threads: number,
   hint: string,
 ): Promise<{ ort: typeof Ort; session: Ort.InferenceSession }> {
+  if (gone) throw new OrtGoneError(gone.message, { cause: gone });
   let ort: typeof Ort;
   try {
     ort = await (ortModule ??= import("onnxruntime-node"));
@@ -73,7 +80,7 @@ export async function startSession(
   } catch (e) {
     const text = e instanceof Error ? e.message : String(e);
     if (text.includes("OrtEnv already destroyed")) {
-      throw new OrtGoneError(
+      throw gone = new OrtGoneError(
         `Cannot load model "${where}": ONNX Runtime was shut down in this process when the last Deno ` +
           `runtime that used it ended (for example an earlier test module); make sessions in one runtime`,
         { cause: e },

@@ -3,6 +3,9 @@ import { parseArgs, UsageError } from "./args.ts";
 import { mapError } from "../memory/errors.ts";
 import type { Memory } from "../memory/schema.ts";
 import { runCli } from "./run.ts";
+import type { GlobalOptions } from "./command.ts";
+import { T4DM } from "../memory/t4dm.ts";
+import { embedder } from "../http/_testing.ts";
 
 const SPECS = {
   k: { type: "string", help: "" },
@@ -115,7 +118,10 @@ async function cli(argv: string[]): Promise<{ code: number; stdout: string; stde
   };
   const out = sink();
   const err = sink();
-  const code = await runCli(argv, { env: () => undefined, stdout: out.w, stderr: err.w });
+  // The test embedder, not the default: in-process ONNX Runtime would be the first of this `deno test` run
+  // after another module's runtime shut it down (cortex/_ort.ts), where it can crash the process.
+  const connect = (g: GlobalOptions) => T4DM.open({ path: g.dataDir, embedder });
+  const code = await runCli(argv, { env: () => undefined, stdout: out.w, stderr: err.w, connect });
   return { code, stdout: out.text(), stderr: err.text() };
 }
 
