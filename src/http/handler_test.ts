@@ -3,6 +3,8 @@ import { createKey } from "./keys.ts";
 import { KeyStore } from "./key_store.ts";
 import { assertDocumented, call, type Reply, withHandler, withStore } from "./_testing.ts";
 import { DEFAULT_LIMITS } from "./route.ts";
+import { z } from "zod";
+import { NamespaceSchema } from "../memory/schema.ts";
 
 type H = (req: Request) => Promise<Response>;
 
@@ -225,5 +227,14 @@ Deno.test("the OpenAPI document has every route, request and response, and every
     }
     expect(problems.length === 0 && d.openapi === "3.1.0" && !text.includes("__shared"), problems);
     expect(/501/.test(JSON.stringify(d.paths["/v1/consolidate"])), "consolidate undocumented");
+    // Generated, not hand-written: the import's line schema and the namespace header come from zod.
+    const body = d.paths["/v1/import"].post.requestBody.content["application/x-ndjson"];
+    const line = d.components.schemas[body["x-t4dm-line-schema"].$ref.split("/").pop()];
+    expect(line?.properties?.content && line.required?.includes("content"), { body, line });
+    const header = d.paths["/v1/recall"].post.parameters.find((p: { name: string }) =>
+      p.name === "X-T4DM-Namespace"
+    );
+    const want = z.toJSONSchema(NamespaceSchema, { io: "input" }) as { pattern: string };
+    expect(header?.schema?.pattern === want.pattern && want.pattern.length > 0, { header, want });
   });
 });

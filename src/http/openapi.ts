@@ -5,7 +5,7 @@
  * @module
  */
 import { z } from "zod";
-import { RecallOptionsSchema, StoreInputSchema } from "../memory/schema.ts";
+import { NamespaceSchema, RecallOptionsSchema, StoreInputSchema } from "../memory/schema.ts";
 import type { RouteDef } from "./route.ts";
 import { MemorySchema, ProblemSchema } from "./schemas.ts";
 
@@ -90,13 +90,22 @@ export function openapiDocument(
         in: "header",
         required: false,
         description: "Namespace when neither body nor query names one; the key's first namespace otherwise",
-        schema: { type: "string", pattern: "^[A-Za-z0-9._:-]{1,128}$" },
+        schema: z.toJSONSchema(NamespaceSchema, { io: "input" }) as Json,
       });
     }
     if (params.length) op.parameters = params;
     if (r.body) {
+      // OpenAPI 3.1 cannot type the lines of a text body: the line schema goes in an extension.
       op.requestBody = "jsonl" in r.body
-        ? { required: true, content: { "application/x-ndjson": { schema: { type: "string" } } } }
+        ? {
+          required: true,
+          content: {
+            "application/x-ndjson": {
+              schema: { type: "string", description: "JSON lines, one object each" },
+              "x-t4dm-line-schema": ref(r.body.jsonl, `${cap}Line`),
+            },
+          },
+        }
         : {
           required: !r.body.optional,
           content: { "application/json": { schema: ref(r.body.schema, `${cap}Request`) } },

@@ -79,8 +79,8 @@ export interface RouteDef<P = unknown, Q = unknown, B = unknown> {
   namespaced: boolean;
   params?: z.ZodType<P>;
   query?: z.ZodType<Q>;
-  /** A JSON body (optionally empty), or a streamed JSON-lines body. */
-  body?: { schema: z.ZodType<B>; optional?: boolean } | { jsonl: true };
+  /** A JSON body (optionally empty), or a streamed JSON-lines body and the schema of one line. */
+  body?: { schema: z.ZodType<B>; optional?: boolean } | { jsonl: z.ZodType };
   responses: Record<number, ResponseSpec>;
   handle(ctx: RouteContext<P, Q, B>): Promise<Response> | Response;
 }

@@ -5,6 +5,7 @@
  */
 import { z } from "zod";
 import { MemoryError } from "../../memory/errors.ts";
+import { StoreInputSchema } from "../../memory/schema.ts";
 import type { T4DM } from "../../memory/t4dm.ts";
 import { readLines } from "../_lines.ts";
 import { jsonDepth } from "../middleware/validate/_json_depth.ts";
@@ -106,7 +107,7 @@ export function transferRoutes(): RouteDef[] {
       access: "write",
       namespaced: true,
       query: NamespaceQuerySchema,
-      body: { jsonl: true },
+      body: { jsonl: StoreInputSchema }, // a line's other fields (an export's) are ignored
       responses: { 200: { description: "Counts and the failed lines", schema: ImportResultSchema } },
       async handle({ mem, namespace, req, limits }) {
         const type = req.headers.get("content-type") ?? "";
