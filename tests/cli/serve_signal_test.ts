@@ -10,7 +10,8 @@ import { join } from "node:path";
 import { fileURLToPath } from "node:url";
 import type { Memory } from "../../src/memory/schema.ts";
 import { T4DM } from "../../src/memory/t4dm.ts";
-import { T4DMClient } from "../../src/sdk/mod.ts";
+import { RateLimitedError, T4DMClient } from "../../src/sdk/mod.ts";
+import { createKey } from "../../src/http/keys.ts";
 
 const ROOT = fileURLToPath(new URL("../../", import.meta.url));
 const MAIN = join(ROOT, "main.ts");
@@ -33,8 +34,8 @@ function fail(what: string, state: unknown, d?: Daemon): never {
   throw new Error(`${what}\n${shown}${d ? `\n--- daemon stderr ---\n${d.stderr()}` : ""}`);
 }
 
-/** Starts `t4dm serve --port 0` and resolves with the URL it logs once listening. */
-async function startDaemon(dataDir: string): Promise<Daemon> {
+/** Starts `t4dm serve --port 0 [extra flags]` and resolves with the URL it logs once listening. */
+async function startDaemon(dataDir: string, extra: string[] = []): Promise<Daemon> {
   const child = new Deno.Command(Deno.execPath(), {
     args: [
       "run",
@@ -48,6 +49,7 @@ async function startDaemon(dataDir: string): Promise<Daemon> {
       dataDir,
       "--embed-workers",
       "0",
+      ...extra,
     ],
     cwd: ROOT,
     env: { NO_COLOR: "1", T4DM_URL: "", T4DM_API_KEY: "" },
@@ -192,4 +194,47 @@ Deno.test("t4dm serve on SIGTERM finishes the in-flight import, refuses new requ
 
 Deno.test("t4dm serve on SIGINT finishes the in-flight import, refuses new requests, exits 0 and loses nothing", async () => {
   await signalDuringImport("SIGINT");
+});
+
+Deno.test("t4dm serve --rate-limit and --max-batch are enforced; a bad value is a usage error", async () => {
+  const dir = await Deno.makeTempDir({ prefix: "t4dm-serve-flags-test-" });
+  const dataDir = join(dir, "data");
+  await Deno.mkdir(dataDir, { recursive: true });
+  const { token } = await createKey(join(dataDir, "keys.json"), {
+    namespaces: ["*"],
+    scopes: ["read", "write"],
+  });
+  const d = await startDaemon(dataDir, ["--rate-limit", "1:3", "--max-batch", "2"]);
+  try {
+    await waitReady(d, 200, "ready");
+    const sdk = new T4DMClient({ baseUrl: d.url, apiKey: token, retries: 0 });
+    const big = await sdk.storeMany([{ content: "a" }, { content: "b" }, { content: "c" }]).then(
+      () => "stored",
+      (e: { status?: number; message?: string }) => `${e.status} ${e.message}`,
+    );
+    if (!/^400 .*2/.test(big)) fail("a batch of 3 passed --max-batch 2", big, d);
+    // 1 request per second in bursts of 3: of 6 at once (the batch above took one), some get 429.
+    const got = await Promise.all(
+      Array.from(
+        { length: 6 },
+        () => sdk.stats().then(() => "ok", (e) => e instanceof RateLimitedError ? "429" : String(e)),
+      ),
+    );
+    if (!got.includes("429") || !got.includes("ok")) fail("--rate-limit 1:3 did not limit", got, d);
+  } finally {
+    d.child.kill("SIGTERM");
+    await d.child.status;
+    await d.stderrDone;
+  }
+  const bad = await new Deno.Command(Deno.execPath(), {
+    args: ["run", "-A", "--unstable-kv", MAIN, "serve", "--data-dir", dataDir, "--rate-limit", "fast"],
+    cwd: ROOT,
+    stdout: "null",
+    stderr: "piped",
+  }).output();
+  const err = new TextDecoder().decode(bad.stderr);
+  await Deno.remove(dir, { recursive: true });
+  if (bad.code !== 2 || !err.includes('flag "--rate-limit" needs')) {
+    fail("--rate-limit fast was accepted", { code: bad.code, err });
+  }
 });

@@ -6,6 +6,48 @@
 import type { Command } from "../command.ts";
 import { UsageError } from "../args.ts";
 
+/**
+ * Reads `--rate-limit`: `off`, `N` (requests per second per key, bursts of 2N) or `N:B` (bursts of B).
+ *
+ * @param raw The flag's value.
+ * @returns The daemon's rate-limit option.
+ * @throws {UsageError} For anything else.
+ *
+ * @example
+ * ```ts
+ * import { parseRateLimit } from "./serve.ts";
+ * const a = parseRateLimit("200"), b = parseRateLimit("5:10"), c = parseRateLimit("off");
+ * if (a === false || a.perSecond !== 200 || a.burst !== 400) throw new Error(JSON.stringify(a));
+ * if (b === false || b.perSecond !== 5 || b.burst !== 10 || c !== false) throw new Error(JSON.stringify([b, c]));
+ * ```
+ */
+export function parseRateLimit(raw: string): { perSecond: number; burst: number } | false {
+  if (raw === "off") return false;
+  const m = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(raw);
+  const perSecond = m ? Number(m[1]) : NaN;
+  const burst = m?.[2] !== undefined ? Number(m[2]) : Math.ceil(2 * perSecond);
+  if (!(perSecond > 0 && burst >= 1 && Number.isFinite(perSecond + burst))) {
+    throw new UsageError(
+      `flag "--rate-limit" needs "off", N or N:BURST (requests per second per key), got ${
+        JSON.stringify(raw)
+      }`,
+    );
+  }
+  return { perSecond, burst };
+}
+
+/** Reads a whole-number flag in `[min, max]`, or undefined when absent. */
+function intFlag(raw: string | undefined, name: string, min: number, max: number): number | undefined {
+  if (raw === undefined) return undefined;
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `flag "--${name}" needs a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
+    );
+  }
+  return n;
+}
+
 /** The `serve` command. */
 export const serve: Command = {
   name: "serve",
@@ -24,8 +66,20 @@ export const serve: Command = {
       arg: "N",
       help: "embed on N worker threads beside the event loop, 0 on the event loop's own (default 1)",
     },
+    "rate-limit": {
+      type: "string",
+      arg: "N[:BURST]|off",
+      help: "requests per second per API key, bursts of BURST (default 50:100; keyless loopback: none)",
+    },
+    "max-body": { type: "string", arg: "BYTES", help: "largest JSON body (default 1048576)" },
+    "max-import": { type: "string", arg: "BYTES", help: "largest import stream (default 67108864)" },
+    "max-batch": { type: "string", arg: "N", help: "most memories in one batch store (default 1000)" },
   },
-  examples: ["serve", "serve --port 8765 --data-dir /var/lib/t4dm"],
+  examples: [
+    "serve",
+    "serve --port 8765 --data-dir /var/lib/t4dm",
+    "serve --rate-limit 200:400 --max-batch 5000",
+  ],
   async run(ctx) {
     const { serve: start } = await import("../../http/mod.ts");
     const raw = ctx.args.string("port") ?? "8765";
@@ -41,7 +95,16 @@ export const serve: Command = {
         `flag "--embed-workers" needs an integer from 0 to 64, got ${JSON.stringify(rawWorkers)}`,
       );
     }
+    const rate = ctx.args.string("rate-limit");
+    const limits = {
+      bodyBytes: intFlag(ctx.args.string("max-body"), "max-body", 1024, 1 << 30),
+      importBytes: intFlag(ctx.args.string("max-import"), "max-import", 1024, 2 ** 40),
+      batch: intFlag(ctx.args.string("max-batch"), "max-batch", 1, 1_000_000),
+    };
+    const given = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
     const srv = await start({
+      ...(rate === undefined ? {} : { rateLimit: parseRateLimit(rate) }),
+      ...(Object.keys(given).length ? { limits: given } : {}),
       dataDir: ctx.global.dataDir,
       port,
       hostname: ctx.args.string("host") ?? "127.0.0.1",
