@@ -1,5 +1,6 @@
 /**
- * `t4dm serve` stopped by a real signal: the daemon runs as a subprocess (`deno run main.ts serve`) on a
+ * `t4dm serve` as a subprocess, as users run it. Its flags (`--rate-limit`, `--max-batch`) take effect.
+ * Stopped by a real signal: the daemon runs as a subprocess (`deno run main.ts serve`) on a
  * temporary data directory, a streamed import is in flight when SIGTERM (or SIGINT) arrives, and the
  * test checks what src/http/serve.ts promises: new requests get 503 while the in-flight one finishes,
  * the process exits 0, and every acknowledged memory is in the store when the library reopens it.
