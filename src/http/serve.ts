@@ -8,6 +8,7 @@ import { join } from "node:path";
 import type { Embedder } from "../../cortex/embedder.ts";
 import { MemoryError } from "../memory/errors.ts";
 import { T4DM } from "../memory/t4dm.ts";
+import { corsOrigins, withCors } from "./_cors.ts";
 import { createHandler, type HandlerOptions } from "./handler.ts";
 import { KeyStore } from "./key_store.ts";
 import { problemResponse } from "./middleware/problem/mod.ts";
@@ -42,6 +43,11 @@ export interface ServeOptions {
   embedWorkers?: number;
   /** Longest wait for in-flight requests at shutdown before the store is closed anyway. @default 30000 */
   drainTimeoutMs?: number;
+  /**
+   * Web origins (`http(s)://host[:port]`) whose pages may call the daemon from a browser: they get CORS
+   * answers (see `_cors.ts`) and pass the loopback Origin check. @default none
+   */
+  corsOrigins?: string[];
   /** Shut down on SIGTERM and SIGINT. @default true */
   handleSignals?: boolean;
   /** Diagnostics (stderr; stdout stays free). @default console.error */
@@ -67,12 +73,15 @@ export function isLoopback(hostname: string): boolean {
   return h === "localhost" || h === "::1" || /^127\.\d{1,3}\.\d{1,3}\.\d{1,3}$/.test(h);
 }
 
-/** What makes `req` non-local (a Host or Origin naming another machine), or undefined. */
-function foreignHost(req: Request): string | undefined {
+/**
+ * What makes `req` non-local (a Host or Origin naming another machine), or undefined. An Origin listed in
+ * `cors` is not foreign.
+ */
+function foreignHost(req: Request, cors: ReadonlySet<string>): string | undefined {
   const host = new URL(req.url).hostname;
   if (!isLoopback(host)) return `host ${JSON.stringify(host.slice(0, 100))}`;
   const origin = req.headers.get("origin");
-  if (origin === null) return undefined;
+  if (origin === null || cors.has(origin)) return undefined;
   let o = "";
   try {
     o = new URL(origin).hostname;
@@ -118,6 +127,8 @@ function notServing(req: Request, state: Readiness): Response {
 export async function serve(options: ServeOptions): Promise<T4DMServer> {
   const log = options.log ?? ((l: string) => console.error(l));
   const hostname = options.hostname ?? "127.0.0.1";
+  const cors = corsOrigins(options.corsOrigins ?? []); // throws on a malformed origin, before binding
+  const corsSet = new Set(cors);
   const keys = await KeyStore.open(options.keysFile ?? join(options.dataDir, "keys.json"));
   const loopback = isLoopback(hostname);
   if (!loopback && (await keys.active()) === 0) {
@@ -144,7 +155,7 @@ export async function serve(options: ServeOptions): Promise<T4DMServer> {
     info.completed.catch(() => {}).finally(() => {
       if (--inflight === 0) drained?.();
     });
-    const foreign = foreignHost(req);
+    const foreign = foreignHost(req, corsSet);
     if (foreign !== undefined && (await keys.active().catch(() => 1)) === 0) {
       // Running open: a web page (another Origin, or a domain resolving to 127.0.0.1 by DNS rebinding)
       // must not get in.
@@ -168,15 +179,18 @@ export async function serve(options: ServeOptions): Promise<T4DMServer> {
     await server.shutdown();
     throw e;
   }
-  live.handler = createHandler({
-    mem,
-    keys,
-    requireAuth: !loopback,
-    readiness: () => state,
-    log,
-    ...(options.limits ? { limits: options.limits } : {}),
-    ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
-  });
+  live.handler = withCors(
+    createHandler({
+      mem,
+      keys,
+      requireAuth: !loopback,
+      readiness: () => state,
+      log,
+      ...(options.limits ? { limits: options.limits } : {}),
+      ...(options.rateLimit !== undefined ? { rateLimit: options.rateLimit } : {}),
+    }),
+    cors,
+  );
   state = "ready";
   log(`t4dm serve: ready; embedding on ${mem.embedderRuntime}`);
 

@@ -197,7 +197,7 @@ Deno.test("t4dm serve on SIGINT finishes the in-flight import, refuses new reque
   await signalDuringImport("SIGINT");
 });
 
-Deno.test("t4dm serve --rate-limit and --max-batch are enforced; a bad value is a usage error", async () => {
+Deno.test("t4dm serve --rate-limit and --max-batch are enforced; bad --rate-limit and --cors-origin are usage errors", async () => {
   const dir = await Deno.makeTempDir({ prefix: "t4dm-serve-flags-test-" });
   const dataDir = join(dir, "data");
   await Deno.mkdir(dataDir, { recursive: true });
@@ -227,15 +227,22 @@ Deno.test("t4dm serve --rate-limit and --max-batch are enforced; a bad value is 
     await d.child.status;
     await d.stderrDone;
   }
-  const bad = await new Deno.Command(Deno.execPath(), {
-    args: ["run", "-A", "--unstable-kv", MAIN, "serve", "--data-dir", dataDir, "--rate-limit", "fast"],
-    cwd: ROOT,
-    stdout: "null",
-    stderr: "piped",
-  }).output();
-  const err = new TextDecoder().decode(bad.stderr);
-  await Deno.remove(dir, { recursive: true });
-  if (bad.code !== 2 || !err.includes('flag "--rate-limit" needs')) {
-    fail("--rate-limit fast was accepted", { code: bad.code, err });
+  const refused: unknown[] = [];
+  for (
+    const [flag, value, says] of [
+      ["--rate-limit", "fast", 'flag "--rate-limit" needs'],
+      ["--cors-origin", "*", 'flag "--cors-origin": Cannot allow CORS origin "*"'],
+    ]
+  ) {
+    const bad = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "-A", "--unstable-kv", MAIN, "serve", "--data-dir", dataDir, flag!, value!],
+      cwd: ROOT,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    const err = new TextDecoder().decode(bad.stderr);
+    if (bad.code !== 2 || !err.includes(says!)) refused.push({ flag, value, code: bad.code, err });
   }
+  await Deno.remove(dir, { recursive: true });
+  if (refused.length) fail("a bad flag value was not a usage error", refused);
 });

@@ -5,6 +5,7 @@
  */
 import type { Command } from "../command.ts";
 import { UsageError } from "../args.ts";
+import { corsOrigins } from "../../http/_cors.ts";
 
 /**
  * Reads `--rate-limit`: `off`, `N` (requests per second per key, bursts of 2N) or `N:B` (bursts of B).
@@ -74,6 +75,12 @@ export const serve: Command = {
     "max-body": { type: "string", arg: "BYTES", help: "largest JSON body (default 1048576)" },
     "max-import": { type: "string", arg: "BYTES", help: "largest import stream (default 67108864)" },
     "max-batch": { type: "string", arg: "N", help: "most memories in one batch store (default 1000)" },
+    "cors-origin": {
+      type: "string",
+      arg: "ORIGIN",
+      multiple: true,
+      help: "let pages from ORIGIN (http(s)://host[:port]) call the daemon from a browser; repeatable",
+    },
   },
   examples: [
     "serve",
@@ -102,7 +109,14 @@ export const serve: Command = {
       batch: intFlag(ctx.args.string("max-batch"), "max-batch", 1, 1_000_000),
     };
     const given = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
+    const cors = ctx.args.strings("cors-origin");
+    try {
+      corsOrigins(cors);
+    } catch (e) {
+      throw new UsageError(`flag "--cors-origin": ${(e as Error).message}`);
+    }
     const srv = await start({
+      ...(cors.length ? { corsOrigins: cors } : {}),
       ...(rate === undefined ? {} : { rateLimit: parseRateLimit(rate) }),
       ...(Object.keys(given).length ? { limits: given } : {}),
       dataDir: ctx.global.dataDir,
