@@ -16,6 +16,7 @@
  */
 import { mulberry32 } from "../engine/util/rng.ts";
 import { T4DM } from "../src/memory/t4dm.ts";
+import type { RecallTimings } from "../src/memory/hybrid_recall.ts";
 
 const args = Deno.args;
 const json = args.includes("--json");
@@ -103,12 +104,15 @@ async function run(n: number): Promise<Record<string, number>> {
       const s = sentence(rng, 10_000_000 + q);
       return `what did ${s.actor} do with the ${s.content.split(" the ")[1]?.split(" ")[0]} (${q})?`;
     };
+    const stages: RecallTimings[] = [];
     const timed = async (qs: string[], vecs?: Float32Array[]) => {
       const ms: number[] = [];
       for (let q = 0; q < qs.length; q++) {
+        const timings = {} as RecallTimings;
         const t = performance.now();
-        await mem.recall({ query: qs[q]!, k: 10 }, vecs ? { queryVector: vecs[q]! } : {});
+        await mem.recall({ query: qs[q]!, k: 10 }, vecs ? { queryVector: vecs[q]!, timings } : {});
         ms.push(performance.now() - t);
+        if (vecs) stages.push(timings);
       }
       return ms;
     };
@@ -126,6 +130,13 @@ async function run(n: number): Promise<Record<string, number>> {
       recall_p99_ms: round(pct(recallMs, 0.99)),
       recall_noembed_p50_ms: round(pct(noEmbedMs, 0.5)),
       recall_noembed_p99_ms: round(pct(noEmbedMs, 0.99)),
+      // Stages of the recalls without embedding, p50 each (src/memory/hybrid_recall.ts).
+      ...Object.fromEntries(
+        (["vector", "lexical", "pool", "rank", "poolSize"] as const).map((k) => [
+          k === "poolSize" ? "noembed_pool_size_p50" : `noembed_${k}_p50_ms`,
+          round(pct(stages.map((s) => s[k]), 0.5)),
+        ]),
+      ),
       rss_mb: Math.round(Deno.memoryUsage().rss / 2 ** 20),
     };
   } finally {

@@ -54,6 +54,10 @@ export interface HybridQuery {
 export interface RecallTimings {
   cues: number;
   candidates: number;
+  /** The part of `candidates` spent in the vector index. */
+  vector: number;
+  /** The part of `candidates` spent in the BM25 index. */
+  lexical: number;
   pool: number;
   rank: number;
   /** Size of the ranked pool. */
@@ -127,6 +131,7 @@ export function hybridRecall(
   // than calling the filter from inside the graph search, which is the fallback.
   let vec = c.knn(q.vector, n).filter((x) => src.pass(x.id));
   if (vec.length < n / 2 && c.count > vec.length) vec = c.knn(q.vector, n, { filter: (id) => src.pass(id) });
+  const vectorMs = performance.now() - t;
   // The lexical top likewise: unfiltered first, checked afterwards. When all of it passes it is the filtered
   // top as well (the filter, which reads a record per call, would have run on every memory that entered
   // the heap on the way: several times n on long postings lists); else the filtered search, as before.
@@ -194,6 +199,8 @@ export function hybridRecall(
     Object.assign(timings, {
       cues: cueMs,
       candidates: candMs,
+      vector: vectorMs,
+      lexical: candMs - vectorMs,
       pool: poolMs,
       rank: lap(),
       poolSize: pool.size,
