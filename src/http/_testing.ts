@@ -10,6 +10,7 @@ import { UseEmbedder } from "../../cortex/use_embedder.ts";
 import { T4DM } from "../memory/t4dm.ts";
 import { createHandler, type HandlerOptions, routeTable } from "./handler.ts";
 import { DEFAULT_LIMITS } from "./route.ts";
+import { serve, type ServeOptions, type T4DMServer } from "./serve.ts";
 
 /** The real embedder, cached. */
 export const embedder = new CachedEmbedder(await UseEmbedder.load());
@@ -92,4 +93,17 @@ export function assertDocumented(method: string, path: string, reply: Reply): vo
     const r = spec.schema.safeParse(reply.body);
     if (!r.success) throw new Error(`schema mismatch: ${state}\n${JSON.stringify(r.error.issues)}`);
   }
+}
+
+/** The daemon on a free loopback port over `dataDir`, with the test embedder, no log and no signal handlers. */
+export function serveForTest(dataDir: string, options: Partial<ServeOptions> = {}): Promise<T4DMServer> {
+  return serve({
+    dataDir,
+    port: 0,
+    embedder,
+    onListen: () => {},
+    handleSignals: false,
+    log: () => {},
+    ...options,
+  });
 }

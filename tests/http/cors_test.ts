@@ -1,6 +1,5 @@
 // CORS for listed origins (`serve({ corsOrigins })`, `t4dm serve --cors-origin`), over a real socket.
-import { serve } from "../../src/http/serve.ts";
-import { embedder } from "../../src/http/_testing.ts";
+import { serveForTest } from "../../src/http/_testing.ts";
 
 function expect(cond: boolean, state: unknown): void {
   if (!cond) throw new Error(JSON.stringify(state, null, 1));
@@ -10,14 +9,7 @@ const PAGE = "http://localhost:5173";
 
 Deno.test("a listed origin gets preflights and CORS headers; any other origin gets neither", async () => {
   const dataDir = Deno.makeTempDirSync({ prefix: "t4dm-cors-" });
-  const server = await serve({
-    dataDir,
-    port: 0,
-    embedder,
-    onListen: () => {},
-    handleSignals: false,
-    corsOrigins: [`${PAGE}/`],
-  });
+  const server = await serveForTest(dataDir, { corsOrigins: [`${PAGE}/`] });
   try {
     const preflight = (origin: string) =>
       fetch(`${server.url}/v1/memories`, {
@@ -84,7 +76,7 @@ Deno.test("serve() refuses a CORS origin that is not a bare http(s) origin, befo
     ]
   ) {
     const dataDir = Deno.makeTempDirSync({ prefix: "t4dm-cors-" });
-    const err = await serve({ dataDir, port: 0, embedder, onListen: () => {}, corsOrigins: [bad] }).then(
+    const err = await serveForTest(dataDir, { corsOrigins: [bad] }).then(
       async (s) => (await s.shutdown(), undefined),
       (e) => e,
     );

@@ -5,8 +5,7 @@
 // npm package. Without Chromium the test is reported as ignored (CI installs it: .ci/run).
 import { existsSync } from "node:fs";
 import { createKey } from "../../src/http/keys.ts";
-import { serve } from "../../src/http/serve.ts";
-import { embedder } from "../../src/http/_testing.ts";
+import { serveForTest } from "../../src/http/_testing.ts";
 import { T4DMClient } from "../../src/sdk/mod.ts";
 
 const CHROMIUM = Deno.env.get("T4DM_CHROMIUM") ??
@@ -139,14 +138,7 @@ Deno.test({
       namespaces: ["web"],
       scopes: ["read", "write"],
     });
-    const daemon = await serve({
-      dataDir: `${dir}/data`,
-      port: 0,
-      embedder,
-      onListen: () => {},
-      handleSignals: false,
-      corsOrigins: [pageOrigin],
-    });
+    const daemon = await serveForTest(`${dir}/data`, { corsOrigins: [pageOrigin] });
     const browser = new Deno.Command(CHROMIUM!, {
       args: [
         "--headless=new",

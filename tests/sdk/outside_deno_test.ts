@@ -1,7 +1,6 @@
 // The SDK outside Deno: bundled for the browser platform by `deno bundle` (the "./sdk" export), it must
 // hold no Deno API and no npm or node: import, and it must drive a real daemon from Node.js.
-import { serve } from "../../src/http/serve.ts";
-import { embedder } from "../../src/http/_testing.ts";
+import { serveForTest } from "../../src/http/_testing.ts";
 
 function expect(cond: boolean, state: unknown): void {
   if (!cond) throw new Error(typeof state === "string" ? state : JSON.stringify(state, null, 1));
@@ -23,13 +22,7 @@ Deno.test("the SDK bundled for browsers has no Deno API or native import, and dr
   const found = banned.filter((re) => re.test(code)).map(String);
   expect(found.length === 0 && code.includes("T4DMClient"), { found, bytes: code.length });
 
-  const server = await serve({
-    dataDir: `${dir}/data`,
-    port: 0,
-    embedder,
-    onListen: () => {},
-    handleSignals: false,
-  });
+  const server = await serveForTest(`${dir}/data`);
   try {
     // Node's own fetch and ES modules; the script prints what it got back as one JSON line.
     const script = `${dir}/use.mjs`;
