@@ -28,6 +28,7 @@ import type { Embedder } from "../../cortex/embedder.ts";
 import type { AppEnv } from "../http/_env.ts";
 import { KeyStore } from "../http/key_store.ts";
 import { auth } from "../http/middleware/auth/mod.ts";
+import { rateLimit, type RateLimitOptions } from "../http/middleware/rate_limit/mod.ts";
 import { isLoopback } from "../http/serve.ts";
 import { mapError, MemoryError } from "../memory/errors.ts";
 import { T4DM } from "../memory/t4dm.ts";
@@ -65,6 +66,12 @@ export interface McpHttpHandlerOptions {
    * loopback whose keys were all revoked). @default false
    */
   requireAuth?: boolean;
+  /**
+   * Per-key rate limit, as the REST daemon's (`t4dm serve --rate-limit`): a key over it gets 429 with
+   * `Retry-After`; requests without a key (open, loopback only) are not limited; false turns it off.
+   * @default 50 requests per second per key, bursts of 100
+   */
+  rateLimit?: RateLimitOptions | false;
 }
 
 function jsonRpcError(status: number, message: string, headers: Record<string, string> = {}): Response {
@@ -77,8 +84,11 @@ function authError(e: unknown, log: (line: string) => void): Response {
   const m = mapError(e);
   const message = e instanceof Error ? e.message : String(e);
   if (m.status >= 500) log(`t4dm mcp http: ${m.code}: ${e instanceof Error ? e.stack ?? message : message}`);
+  const retryAfter = e instanceof MemoryError ? e.retryAfter : undefined;
   const headers: Record<string, string> = m.status === 401
     ? { "www-authenticate": 'Bearer realm="t4dm"' }
+    : retryAfter !== undefined
+    ? { "retry-after": String(retryAfter) }
     : {};
   return jsonRpcError(m.status, `${m.code}: ${message}`, headers);
 }
@@ -161,6 +171,7 @@ export function createMcpHttpHandler(
   const gate = new Hono<AppEnv>();
   gate.onError((e) => authError(e, log));
   gate.use(auth({ keys: options.keys, scope: "any", requireAuth: options.requireAuth ?? false }));
+  if (options.rateLimit !== false) gate.use(rateLimit(options.rateLimit ?? {}));
   gate.all("*", (c) => serveMcp(c.req.raw, c.get("principal")));
   return async (req) => {
     if (new URL(req.url).pathname !== path) {
@@ -196,6 +207,8 @@ export interface ServeMcpHttpOptions {
   embedder?: Embedder;
   /** Where diagnostics go. @default a line on stderr */
   log?: (line: string) => void;
+  /** Per-key rate limit, or false. @default see {@linkcode McpHttpHandlerOptions.rateLimit} */
+  rateLimit?: RateLimitOptions | false;
 }
 
 /** A running MCP HTTP server. */
@@ -254,6 +267,7 @@ export async function serveMcpHttp(options: ServeMcpHttpOptions): Promise<McpHtt
   const inFlight = new InFlight();
   const handlerOptions: McpHttpHandlerOptions = { log, track: inFlight.track, keys, requireAuth: !loopback };
   if (options.path !== undefined) handlerOptions.path = options.path;
+  if (options.rateLimit !== undefined) handlerOptions.rateLimit = options.rateLimit;
   // Beyond loopback the Host is the server's public name; keys are required there, so they protect it.
   if (!loopback) handlerOptions.allowedHosts = undefined;
   const handler = createMcpHttpHandler(mem, handlerOptions);

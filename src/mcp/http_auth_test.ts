@@ -37,6 +37,7 @@ type KeySpec = { namespaces: string[]; scopes: Scope[] };
 async function withServer(
   keys: KeySpec[],
   fn: (s: { srv: McpHttpServer; keysFile: string; minted: { token: string; id: string }[] }) => Promise<void>,
+  rateLimit?: { perSecond: number; burst: number },
 ): Promise<void> {
   const dir = Deno.makeTempDirSync({ prefix: "t4dm-mcp-auth-" });
   const keysFile = `${dir}/keys.json`;
@@ -52,6 +53,7 @@ async function withServer(
     embedder: constant,
     log: () => {},
     signal: stop.signal,
+    ...(rateLimit ? { rateLimit } : {}),
   });
   try {
     await fn({ srv, keysFile, minted });
@@ -424,4 +426,23 @@ Deno.test("serveMcpHttp() with a key binds 0.0.0.0, skips the Host check, and lo
     await srv.finished;
     Deno.removeSync(dir, { recursive: true });
   }
+});
+
+Deno.test("serveMcpHttp() rate-limits per key like the daemon: 429 with Retry-After, other keys unaffected", async () => {
+  await withServer([ADMIN, ADMIN], async ({ srv, minted }) => {
+    const list = (token: string) =>
+      rawPost(srv.url, { authorization: `Bearer ${token}` }, { method: "tools/list", params: {} }).then(
+        async (r) =>
+          `${r.status} ${r.headers.get("retry-after") ?? "-"} ${(await r.text()).includes("RATE_LIMITED")}`,
+      );
+    const first = [];
+    for (let i = 0; i < 4; i++) first.push(await list(minted[0]!.token));
+    check(
+      first.slice(0, 2).every((x) => x.startsWith("200")) && first.slice(2).every((x) => x === "429 1 true"),
+      "a burst of 2 at 1/s did not give 200, 200, 429, 429 with Retry-After 1",
+      first,
+    );
+    const other = await list(minted[1]!.token);
+    check(other.startsWith("200"), "another key was limited too", other);
+  }, { perSecond: 1, burst: 2 });
 });

@@ -5,6 +5,7 @@
  */
 import type { Command } from "../command.ts";
 import { UsageError } from "../args.ts";
+import { parseRateLimit } from "./serve.ts";
 
 /** The `mcp` command. */
 export const mcp: Command = {
@@ -27,6 +28,11 @@ export const mcp: Command = {
       help: "HTTP address to bind (default 127.0.0.1; anything else needs an API key)",
     },
     "keys-file": { type: "string", arg: "FILE", help: "API keys file (default <data-dir>/keys.json)" },
+    "rate-limit": {
+      type: "string",
+      arg: "N[:BURST]|off",
+      help: "HTTP: requests per second per API key, bursts of BURST (default 50:100)",
+    },
   },
   examples: [
     "mcp --data-dir ~/.t4dm",
@@ -46,6 +52,8 @@ export const mcp: Command = {
       throw new UsageError(`flag "--port" needs a port number, got ${JSON.stringify(raw)}`);
     }
     const keysFile = ctx.args.string("keys-file");
+    const rate = ctx.args.string("rate-limit");
+    const rateLimit = rate === undefined ? undefined : parseRateLimit(rate);
     const ac = new AbortController();
     const stop = () => ac.abort();
     Deno.addSignalListener("SIGINT", stop);
@@ -56,6 +64,7 @@ export const mcp: Command = {
         port,
         hostname: ctx.args.string("host") ?? "127.0.0.1",
         ...(keysFile ? { keysFile } : {}),
+        ...(rateLimit === undefined ? {} : { rateLimit }),
         signal: ac.signal,
       });
       await ctx.err.line(`t4dm mcp: listening on ${srv.url}`);
