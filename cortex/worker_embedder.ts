@@ -146,12 +146,8 @@ export class WorkerEmbedder implements Embedder {
       runner = "onnxruntime",
       threads = 1,
     } = options;
-    for (
-      const [name, value] of [["workers", n], ["minTextsPerWorker", minTextsPerWorker], [
-        "threads",
-        threads,
-      ]] as const
-    ) {
+    const counts = { workers: n, minTextsPerWorker, threads };
+    for (const [name, value] of Object.entries(counts)) {
       if (!Number.isInteger(value) || value < 1) {
         throw new RangeError(`Cannot load WorkerEmbedder: ${name} is ${value}, expected an integer >= 1`);
       }

@@ -72,3 +72,58 @@ export function defined<T extends Record<string, unknown>>(
   for (const [k, v] of Object.entries(o)) if (v !== undefined) out[k] = v;
   return out as { [K in keyof T]?: Exclude<T[K], undefined> };
 }
+
+/**
+ * A whole-number flag in `[min, max]`.
+ *
+ * @param flag The flag's name, for the message.
+ * @param v Its value, or undefined when absent.
+ * @param what What the message asks for. @default "a whole number from min to max"
+ * @returns The number, or undefined when absent.
+ * @throws {UsageError} The value is not a whole number in range.
+ */
+export function intArg(
+  flag: string,
+  v: string | undefined,
+  min: number,
+  max: number,
+  what?: string,
+): number | undefined {
+  if (v === undefined) return undefined;
+  const n = Number(v);
+  if (!Number.isInteger(n) || n < min || n > max) {
+    throw new UsageError(
+      `flag "--${flag}" needs ${what ?? `a whole number from ${min} to ${max}`}, got ${JSON.stringify(v)}`,
+    );
+  }
+  return n;
+}
+
+/**
+ * `--rate-limit` of `t4dm serve` and `t4dm mcp --http`: `off`, `N` (requests per second per key, bursts of
+ * 2N) or `N:B` (bursts of B).
+ *
+ * @param v The flag's value.
+ * @returns The servers' rate-limit option.
+ * @throws {UsageError} For anything else.
+ *
+ * @example
+ * ```ts
+ * import { rateLimitArg } from "./_convert.ts";
+ * const a = rateLimitArg("200"), b = rateLimitArg("5:10"), c = rateLimitArg("off");
+ * if (a === false || a.perSecond !== 200 || a.burst !== 400) throw new Error(JSON.stringify(a));
+ * if (b === false || b.perSecond !== 5 || b.burst !== 10 || c !== false) throw new Error(JSON.stringify([b, c]));
+ * ```
+ */
+export function rateLimitArg(v: string): { perSecond: number; burst: number } | false {
+  if (v === "off") return false;
+  const m = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(v);
+  const perSecond = m ? Number(m[1]) : NaN;
+  const burst = m?.[2] !== undefined ? Number(m[2]) : Math.ceil(2 * perSecond);
+  if (!(perSecond > 0 && burst >= 1 && Number.isFinite(perSecond + burst))) {
+    throw new UsageError(
+      `flag "--rate-limit" needs "off", N or N:BURST (requests per second per key), got ${JSON.stringify(v)}`,
+    );
+  }
+  return { perSecond, burst };
+}

@@ -6,6 +6,7 @@
 import { existsSync } from "node:fs";
 import { createKey } from "../../src/http/keys.ts";
 import { serveForTest } from "../../src/http/_testing.ts";
+import { bundleSdk } from "../sdk/_bundle.ts";
 import { T4DMClient } from "../../src/sdk/mod.ts";
 
 const CHROMIUM = Deno.env.get("T4DM_CHROMIUM") ??
@@ -117,22 +118,9 @@ Deno.test({
   ignore: CHROMIUM === undefined,
   async fn() {
     const dir = Deno.makeTempDirSync({ prefix: "t4dm-browser-" });
-    const bundle = `${dir}/sdk.mjs`;
-    const b = await new Deno.Command(Deno.execPath(), {
-      args: [
-        "bundle",
-        "--platform",
-        "browser",
-        new URL("../../src/sdk/mod.ts", import.meta.url).pathname,
-        "-o",
-        bundle,
-      ],
-      stdout: "null",
-      stderr: "piped",
-    }).output();
-    expect(b.code === 0, `deno bundle failed: ${new TextDecoder().decode(b.stderr)}`);
-    const allowed = pageServer(Deno.readTextFileSync(bundle));
-    const other = pageServer(Deno.readTextFileSync(bundle));
+    const sdk = await bundleSdk(`${dir}/sdk.mjs`);
+    const allowed = pageServer(sdk);
+    const other = pageServer(sdk);
     const pageOrigin = `http://127.0.0.1:${allowed.addr.port}`;
     const { token } = await createKey(`${dir}/data/keys.json`, {
       namespaces: ["web"],

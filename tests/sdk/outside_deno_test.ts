@@ -1,6 +1,7 @@
 // The SDK outside Deno: bundled for the browser platform by `deno bundle` (the "./sdk" export), it must
 // hold no Deno API and no npm or node: import, and it must drive a real daemon from Node.js.
 import { serveForTest } from "../../src/http/_testing.ts";
+import { bundleSdk } from "./_bundle.ts";
 
 function expect(cond: boolean, state: unknown): void {
   if (!cond) throw new Error(typeof state === "string" ? state : JSON.stringify(state, null, 1));
@@ -14,10 +15,7 @@ async function run(cmd: string, args: string[]): Promise<{ code: number; out: st
 Deno.test("the SDK bundled for browsers has no Deno API or native import, and drives the daemon from Node.js", async () => {
   const dir = Deno.makeTempDirSync({ prefix: "t4dm-sdk-" });
   const bundle = `${dir}/t4dm-sdk.mjs`;
-  const sdk = new URL("../../src/sdk/mod.ts", import.meta.url).pathname;
-  const b = await run(Deno.execPath(), ["bundle", "--platform", "browser", sdk, "-o", bundle]);
-  expect(b.code === 0, `deno bundle failed: ${b.err}`);
-  const code = Deno.readTextFileSync(bundle);
+  const code = await bundleSdk(bundle);
   const banned = [/\bDeno\./, /from\s+["'](npm|node|jsr):/, /import\(\s*["'](npm|node|jsr):/, /require\(/];
   const found = banned.filter((re) => re.test(code)).map(String);
   expect(found.length === 0 && code.includes("T4DMClient"), { found, bytes: code.length });

@@ -4,8 +4,7 @@
  * @module
  */
 import type { Command } from "../command.ts";
-import { UsageError } from "../args.ts";
-import { parseRateLimit } from "./serve.ts";
+import { intArg, rateLimitArg } from "../_convert.ts";
 
 /** The `mcp` command. */
 export const mcp: Command = {
@@ -46,14 +45,10 @@ export const mcp: Command = {
       await runStdio({ dataDir });
       return 0;
     }
-    const raw = ctx.args.string("port") ?? "7821";
-    const port = Number(raw);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(`flag "--port" needs a port number, got ${JSON.stringify(raw)}`);
-    }
+    const port = intArg("port", ctx.args.string("port") ?? "7821", 0, 65535, "a port number")!;
     const keysFile = ctx.args.string("keys-file");
     const rate = ctx.args.string("rate-limit");
-    const rateLimit = rate === undefined ? undefined : parseRateLimit(rate);
+    const rateLimit = rate === undefined ? undefined : rateLimitArg(rate);
     const ac = new AbortController();
     const stop = () => ac.abort();
     Deno.addSignalListener("SIGINT", stop);

@@ -5,49 +5,8 @@
  */
 import type { Command } from "../command.ts";
 import { UsageError } from "../args.ts";
+import { intArg, rateLimitArg } from "../_convert.ts";
 import { corsOrigins } from "../../http/_cors.ts";
-
-/**
- * Reads `--rate-limit`: `off`, `N` (requests per second per key, bursts of 2N) or `N:B` (bursts of B).
- *
- * @param raw The flag's value.
- * @returns The daemon's rate-limit option.
- * @throws {UsageError} For anything else.
- *
- * @example
- * ```ts
- * import { parseRateLimit } from "./serve.ts";
- * const a = parseRateLimit("200"), b = parseRateLimit("5:10"), c = parseRateLimit("off");
- * if (a === false || a.perSecond !== 200 || a.burst !== 400) throw new Error(JSON.stringify(a));
- * if (b === false || b.perSecond !== 5 || b.burst !== 10 || c !== false) throw new Error(JSON.stringify([b, c]));
- * ```
- */
-export function parseRateLimit(raw: string): { perSecond: number; burst: number } | false {
-  if (raw === "off") return false;
-  const m = /^(\d+(?:\.\d+)?)(?::(\d+))?$/.exec(raw);
-  const perSecond = m ? Number(m[1]) : NaN;
-  const burst = m?.[2] !== undefined ? Number(m[2]) : Math.ceil(2 * perSecond);
-  if (!(perSecond > 0 && burst >= 1 && Number.isFinite(perSecond + burst))) {
-    throw new UsageError(
-      `flag "--rate-limit" needs "off", N or N:BURST (requests per second per key), got ${
-        JSON.stringify(raw)
-      }`,
-    );
-  }
-  return { perSecond, burst };
-}
-
-/** Reads a whole-number flag in `[min, max]`, or undefined when absent. */
-function intFlag(raw: string | undefined, name: string, min: number, max: number): number | undefined {
-  if (raw === undefined) return undefined;
-  const n = Number(raw);
-  if (!Number.isInteger(n) || n < min || n > max) {
-    throw new UsageError(
-      `flag "--${name}" needs a whole number from ${min} to ${max}, got ${JSON.stringify(raw)}`,
-    );
-  }
-  return n;
-}
 
 /** The `serve` command. */
 export const serve: Command = {
@@ -89,24 +48,14 @@ export const serve: Command = {
   ],
   async run(ctx) {
     const { serve: start } = await import("../../http/mod.ts");
-    const raw = ctx.args.string("port") ?? "8765";
-    const port = Number(raw);
-    if (!Number.isInteger(port) || port < 0 || port > 65535) {
-      throw new UsageError(`flag "--port" needs a port number, got ${JSON.stringify(raw)}`);
-    }
+    const port = intArg("port", ctx.args.string("port") ?? "8765", 0, 65535, "a port number")!;
     const keysFile = ctx.args.string("keys-file");
-    const rawWorkers = ctx.args.string("embed-workers") ?? "1";
-    const embedWorkers = Number(rawWorkers);
-    if (!Number.isInteger(embedWorkers) || embedWorkers < 0 || embedWorkers > 64) {
-      throw new UsageError(
-        `flag "--embed-workers" needs an integer from 0 to 64, got ${JSON.stringify(rawWorkers)}`,
-      );
-    }
+    const embedWorkers = intArg("embed-workers", ctx.args.string("embed-workers") ?? "1", 0, 64)!;
     const rate = ctx.args.string("rate-limit");
     const limits = {
-      bodyBytes: intFlag(ctx.args.string("max-body"), "max-body", 1024, 1 << 30),
-      importBytes: intFlag(ctx.args.string("max-import"), "max-import", 1024, 2 ** 40),
-      batch: intFlag(ctx.args.string("max-batch"), "max-batch", 1, 1_000_000),
+      bodyBytes: intArg("max-body", ctx.args.string("max-body"), 1024, 1 << 30),
+      importBytes: intArg("max-import", ctx.args.string("max-import"), 1024, 2 ** 40),
+      batch: intArg("max-batch", ctx.args.string("max-batch"), 1, 1_000_000),
     };
     const given = Object.fromEntries(Object.entries(limits).filter(([, v]) => v !== undefined));
     const cors = ctx.args.strings("cors-origin");
@@ -117,7 +66,7 @@ export const serve: Command = {
     }
     const srv = await start({
       ...(cors.length ? { corsOrigins: cors } : {}),
-      ...(rate === undefined ? {} : { rateLimit: parseRateLimit(rate) }),
+      ...(rate === undefined ? {} : { rateLimit: rateLimitArg(rate) }),
       ...(Object.keys(given).length ? { limits: given } : {}),
       dataDir: ctx.global.dataDir,
       port,
